@@ -1,0 +1,112 @@
+"""The catalogue: the fixed, versioned set of problems, their frozen references and the suites.
+
+The built-in catalogue lives in the ``datasets/`` folder of the repository (imported as
+``bench.datasets``). Another module with the same names (``VERSION``, ``PROBLEMS`` and
+optionally ``REFERENCES`` and ``SUITES_DIR``) can stand in for it through the
+``SEARCHBENCH_CATALOGUE`` environment variable, which is how tests bring problems of their own.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BadInput
+
+DEFAULT_MODULE = "bench.datasets"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Frozen per-problem values of the normalized score (see DESIGN: Analysis)."""
+
+    ref_random: float
+    ref_best: float
+    eval_seconds: float | None = None  # median seconds per evaluation in the reference run
+
+    @property
+    def saturated(self) -> bool:
+        return not self.ref_best > self.ref_random
+
+    def normalize(self, score: float) -> float:
+        return (score - self.ref_random) / (self.ref_best - self.ref_random)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Problems by id, with the catalogue's version, references and built-in suites."""
+
+    version: str
+    problems: Mapping[str, Any]
+    references: Mapping[str, Reference] = field(default_factory=dict)
+    suites_dir: Path | None = None
+    module: str = DEFAULT_MODULE
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[Any], version: str = "test", **kwargs) -> Catalogue:
+        by_id: dict[str, Any] = {}
+        for p in problems:
+            if p.id in by_id:
+                raise ValueError(f"problem id {p.id!r} appears twice in the catalogue")
+            by_id[p.id] = p
+        return cls(version=version, problems=by_id, **kwargs)
+
+    @functools.cached_property
+    def problem_digests(self) -> dict[str, str]:
+        """A hash per problem, of its definition and its data."""
+        out = {}
+        for pid, problem in sorted(self.problems.items()):
+            definition = json.dumps(problem.to_dict(), sort_keys=True, default=repr)
+            digest = hashlib.sha256(definition.encode())
+            digest.update(problem.dataset.digest().encode() if hasattr(problem, "dataset") else b"")
+            out[pid] = digest.hexdigest()
+        return out
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A hash of the version, every problem's definition and every dataset's contents."""
+        h = hashlib.sha256(self.version.encode())
+        for pid, digest in self.problem_digests.items():
+            h.update(f"{pid}={digest};".encode())
+        return h.hexdigest()
+
+    def reference(self, problem_id: str) -> Reference | None:
+        return self.references.get(problem_id)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("problem_digests", "fingerprint")}
+
+
+def load_references(path: Path) -> dict[str, Reference]:
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {
+        pid: Reference(float(v["ref_random"]), float(v["ref_best"]), v.get("eval_seconds"))
+        for pid, v in data.get("problems", {}).items()
+    }
+
+
+@functools.cache
+def load_catalogue(module_name: str | None = None) -> Catalogue:
+    """The catalogue from ``module_name`` (default: ``$SEARCHBENCH_CATALOGUE`` or the built-in)."""
+    module_name = module_name or os.environ.get("SEARCHBENCH_CATALOGUE") or DEFAULT_MODULE
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise BadInput(f"catalogue module {module_name!r} cannot be imported: {exc}") from None
+    references = getattr(module, "REFERENCES", None)
+    if references is None:
+        references = load_references(Path(module.__file__).with_name("references.json"))
+    suites_dir = getattr(module, "SUITES_DIR", Path(module.__file__).with_name("suites"))
+    return Catalogue.from_problems(
+        module.PROBLEMS, version=module.VERSION, references=references,
+        suites_dir=Path(suites_dir), module=module_name,
+    )

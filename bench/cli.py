@@ -1,0 +1,89 @@
+"""The command line: ``searchbench run | report | list`` (also ``python -m bench``).
+
+Exit codes: 0 when everything asked for completed, 1 when some runs failed (they are listed with
+their reason), 2 on bad input, which is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.errors import BadInput
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The repository root for a source checkout, else the current directory."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() else Path.cwd()
+
+
+def default_store() -> Path:
+    return project_root() / ".searchbench" / "store.sqlite"
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="searchbench",
+        description="Compare hyperparameter-search strategies on a fixed catalogue of problems.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="execute what a suite needs (resumes, skips what is done)")
+    run.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
+    run.add_argument("--strategies", help="comma-separated names or glob patterns")
+    run.add_argument("--problems", help="comma-separated ids or glob patterns")
+    run.add_argument("--seeds", type=positive_int, help="number of seeds (0..N-1)")
+    run.add_argument("--budget", type=positive_int, help="full-fidelity evaluations per run")
+    run.add_argument("--jobs", type=positive_int, help="parallel workers (default: all cores)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    run.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
+    run.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("report", help="write results/SUITE/ from the store")
+    report.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
+    report.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
+    report.add_argument("--out", type=Path, help="output folder (default: results/SUITE)")
+
+    lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
+    lister.add_argument("what", choices=("strategies", "problems", "suites"))
+    lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            from bench.commands import run_command
+
+            return run_command(args)
+        if args.command == "report":
+            from bench.commands import report_command
+
+            return report_command(args)
+        from bench.commands import list_command
+
+        return list_command(args)
+    except BadInput as exc:
+        print(f"searchbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("searchbench: interrupted; finished trials are stored, run again to resume",
+              file=sys.stderr)
+        return 130

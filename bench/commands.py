@@ -1,0 +1,160 @@
+"""What each command does, once its arguments are parsed. Everything that can be checked before
+running is checked first, so that bad input writes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from tabulate import tabulate
+
+from bench.catalogue import Catalogue, load_catalogue
+from bench.cli import default_store, project_root
+from bench.errors import BadInput
+from bench.execute import DaskBackend, LokyBackend, SerialBackend, execute
+from bench.plan import build_plan, select_strategies
+from bench.registry import discover
+from bench.store import check_store_path, open_store
+from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
+
+
+def _suite(args, catalogue: Catalogue) -> Suite:
+    suite = load_suite(args.suite, catalogue.suites_dir)
+    return suite.with_overrides(
+        problems=split_list(getattr(args, "problems", None)),
+        strategies=split_list(getattr(args, "strategies", None)),
+        seeds=getattr(args, "seeds", None),
+        budget=getattr(args, "budget", None),
+    )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    suite = _suite(args, catalogue)
+    strategies = select_strategies(suite.strategies, discover())
+    if args.jobs is not None and args.scheduler is not None:
+        raise BadInput("give --jobs or --scheduler, not both")
+    store_path = args.store or default_store()
+    # Resolve everything before the store is touched: problems, strategies, fingerprint.
+    from bench.plan import suite_problems
+
+    suite_problems(suite, catalogue)
+    check_store_path(store_path, catalogue.fingerprint, create=True)
+    backend = _backend(args)
+    store = open_store(store_path, catalogue.fingerprint)
+    try:
+        plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
+        new = len(plan.todo) - plan.resumed
+        print(
+            f"suite {suite.name}: {len(plan.specs)} runs ({len(plan.done)} done, "
+            f"{plan.resumed} to resume, {new} new, {len(plan.failed)} failed before); "
+            f"{len(strategies)} strategies, budget {suite.budget}, store {store_path}",
+            file=sys.stderr,
+        )
+        if not plan.todo:
+            print("nothing to run: every run is already in the store", file=sys.stderr)
+            summary = None
+        else:
+            summary = execute(plan.todo, store, backend, progress=not args.no_progress,
+                              label=suite.name)
+            print(f"executed {summary.executed} runs ({summary.trials} trials) in "
+                  f"{summary.seconds:.1f} s on {backend.workers} worker(s); "
+                  f"{summary.completed} completed, {len(summary.failed)} failed", file=sys.stderr)
+        failed = list(summary.failed) if summary else []
+        errors = store.run_errors(s.run_id for s in plan.failed)
+        failed += [(spec, errors.get(spec.run_id, "")) for spec in plan.failed]
+    finally:
+        store.close()
+        if isinstance(backend, DaskBackend):
+            backend.close()
+    if failed:
+        print(f"{len(failed)} run(s) failed:", file=sys.stderr)
+        for spec, error in failed:
+            first = error.strip().splitlines()[0] if error.strip() else "no message"
+            print(f"  {spec.problem} / {spec.strategy} / seed {spec.seed}: {first}", file=sys.stderr)
+            last = error.strip().splitlines()[-1] if error.strip() else ""
+            if last and last != first:
+                print(f"    {last}", file=sys.stderr)
+        if plan.failed:
+            print("runs that failed before are not retried without --retry-failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backend(args):
+    if args.scheduler:
+        return DaskBackend(args.scheduler)
+    jobs = args.jobs or os.cpu_count() or 1
+    return SerialBackend() if jobs == 1 else LokyBackend(jobs)
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from bench.report import write_report
+
+    catalogue = load_catalogue()
+    suite = _suite(args, catalogue)
+    strategies = select_strategies(suite.strategies, discover())
+    store_path = args.store or default_store()
+    check_store_path(store_path, catalogue.fingerprint, create=False)
+    out = args.out or project_root() / "results" / suite.name
+    store = open_store(store_path, catalogue.fingerprint, create=False)
+    try:
+        written = write_report(suite, catalogue, strategies, store, Path(out))
+    finally:
+        store.close()
+    print(f"report for suite {suite.name} written to {out} ({len(written)} files)", file=sys.stderr)
+    return 0
+
+
+def list_command(args: argparse.Namespace) -> int:
+    if args.what == "strategies":
+        rows = [
+            [info.name, info.library or "-", info.library_version or "-",
+             "yes" if info.multi_fidelity else "no",
+             "available" if info.available else f"unavailable: {info.reason}"]
+            for info in discover().values()
+        ]
+        headers = ["strategy", "library", "version", "multi-fidelity", "status"]
+        print(tabulate(rows, headers=headers))
+        available = sum(1 for i in discover().values() if i.available)
+        libraries = {i.library for i in discover().values() if i.available}
+        print(f"\n{available} available strategies from {len(libraries)} libraries")
+        return 0
+    catalogue = load_catalogue()
+    if args.what == "problems":
+        print(problems_table(catalogue, details=args.details))
+        return 0
+    rows = []
+    for name in builtin_suites(catalogue.suites_dir):
+        suite = parse_suite(catalogue.suites_dir / f"{name}.toml", default_name=name)
+        rows.append([name, len(suite.problems), ", ".join(suite.strategies) if suite.strategies
+                     else "all available", suite.seeds, suite.budget, suite.description])
+    print(tabulate(rows, headers=["suite", "problem patterns", "strategies", "seeds", "budget",
+                                  "description"]))
+    return 0
+
+
+def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simple") -> str:
+    rows = []
+    for pid, problem in catalogue.problems.items():
+        ref = catalogue.reference(pid)
+        row = [pid, problem.task, problem.model, problem.dataset.name,
+               problem.metric or problem.to_dict()["metric"], len(problem.space),
+               "yes" if problem.space.is_conditional else "no",
+               "saturated" if ref and ref.saturated else ("yes" if ref else "no")]
+        if details:
+            row += ["<br>".join(problem.space.describe()) if fmt == "github"
+                    else "\n".join(problem.space.describe()), problem.fidelity.describe()]
+        rows.append(row)
+    headers = ["problem", "task", "model", "dataset", "metric", "dims", "conditional", "refs"]
+    if details:
+        headers += ["search space", "fidelity"]
+    counts = {}
+    for p in catalogue.problems.values():
+        counts[p.task] = counts.get(p.task, 0) + 1
+    total = ", ".join(f"{n} {task}" for task, n in sorted(counts.items()))
+    return tabulate(rows, headers=headers, tablefmt=fmt) + (
+        f"\n\n{len(rows)} problems ({total}); catalogue version {catalogue.version}"
+    )

@@ -1,0 +1,227 @@
+"""One run: the loop that asks a strategy, evaluates, tells, and spends the budget.
+
+The harness owns the loop, the clock and the budget. A run is identified by its
+:class:`RunSpec`; its trials stream out through ``emit`` as they finish, so the process that owns
+the store commits each one at once. A run that was interrupted resumes by replaying its stored
+trials into a fresh strategy (same seed, same answers), then carries on where it stopped: the
+final trials equal those of a run that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from bench.evaluator import Evaluator, Outcome
+from bench.space import Config
+from bench.strategy import Strategy, StrategyInfo, Suggestion
+
+#: Slack for comparing cumulated fractional costs with the budget.
+COST_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What identifies a run (and nothing else: a run does not know which suite asked for it)."""
+
+    problem: str
+    strategy: str
+    strategy_version: str
+    seed: int
+    budget: int
+    fingerprint: str
+
+    @property
+    def run_id(self) -> str:
+        key = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(key).hexdigest()[:20]
+
+    @property
+    def strategy_seed(self) -> int:
+        return strategy_seed(self.problem, self.strategy, self.seed)
+
+
+def strategy_seed(problem: str, strategy: str, seed: int) -> int:
+    """The seed a strategy gets: derived from (problem, strategy, seed), never from the suite."""
+    digest = hashlib.sha256(f"{problem}\x1f{strategy}\x1f{seed}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One evaluated configuration of one run, as the store keeps it."""
+
+    run_id: str
+    trial: int
+    params: Config
+    fidelity: float
+    cost: float
+    score: float | None
+    score_std: float | None
+    test_score: float | None
+    eval_seconds: float
+    suggest_seconds: float
+    status: str  # ok | failed | timeout
+    error: str
+    finished_at: str
+
+    def same_suggestion(self, suggestion: Suggestion) -> bool:
+        return canonical(self.params) == canonical(suggestion.params) and math.isclose(
+            self.fidelity, suggestion.fidelity, rel_tol=0, abs_tol=1e-12
+        )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended: ``complete`` (budget spent or strategy exhausted) or ``failed``."""
+
+    run_id: str
+    status: str
+    error: str = ""
+    n_trials: int = 0
+    cost: float = 0.0
+
+
+class ReplayDiverged(RuntimeError):
+    """A resumed strategy did not propose what it proposed before: the run must start over."""
+
+
+def canonical(params: Config) -> str:
+    return json.dumps(params, sort_keys=True, allow_nan=False)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def fallback_score(worst: float | None, ref_random: float | None) -> float:
+    """What a failed trial is told: the worst score of the run so far, else ``ref_random``."""
+    if worst is not None:
+        return worst
+    return ref_random if ref_random is not None else 0.0
+
+
+def execute_run(
+    spec: RunSpec,
+    problem: Any,
+    strategy: StrategyInfo,
+    evaluate: Evaluator,
+    emit: Callable[[TrialRecord], None],
+    prior: Sequence[TrialRecord] = (),
+    ref_random: float | None = None,
+) -> RunOutcome:
+    """Run ``strategy`` on ``problem`` until the budget is spent or the strategy is exhausted.
+
+    ``prior`` holds the trials already stored for this run; they are replayed (told to the
+    strategy without evaluating again) before anything new is evaluated. Raises
+    :class:`ReplayDiverged` if the strategy proposes something else than before.
+    """
+    where = f"strategy {spec.strategy!r} ({strategy.origin})"
+    try:
+        instance: Strategy = strategy.cls(
+            problem.space, spec.budget, spec.strategy_seed, problem.fidelity.min_fraction
+        )
+    except Exception:
+        return _failed(spec, where, "raised while starting", 0, 0.0)
+
+    spent, worst, trial = 0.0, None, 0
+    while True:
+        started = time.perf_counter()
+        try:
+            suggestion = _as_suggestion(instance.ask())
+        except Exception:
+            return _failed(spec, where, "raised in ask()", trial, spent)
+        asked = time.perf_counter() - started
+        if suggestion is None:
+            break
+        problem_text = _check(problem, strategy, suggestion)
+        if problem_text:
+            return RunOutcome(
+                spec.run_id, "failed", f"{where} proposed a configuration outside the space: "
+                f"{problem_text}; proposed {suggestion.params!r}", trial, spent
+            )
+        if spent + suggestion.fidelity > spec.budget + COST_EPS:
+            break
+
+        if trial < len(prior):
+            record = prior[trial]
+            if not record.same_suggestion(suggestion):
+                raise ReplayDiverged(
+                    f"{where} proposed {suggestion.params!r} at trial {trial} on resume, "
+                    f"but {record.params!r} before"
+                )
+            outcome = Outcome(record.status, record.score, record.score_std, record.test_score,
+                              record.eval_seconds, record.error)
+        else:
+            outcome = evaluate(problem, suggestion.params, suggestion.fidelity)
+            record = None
+
+        told = outcome.score if outcome.status == "ok" else fallback_score(worst, ref_random)
+        if outcome.status == "ok":
+            worst = outcome.score if worst is None else min(worst, outcome.score)
+        started = time.perf_counter()
+        try:
+            instance.tell(suggestion, told)
+        except Exception:
+            return _failed(spec, where, "raised in tell()", trial, spent)
+        told_seconds = time.perf_counter() - started
+
+        spent += suggestion.fidelity
+        if record is None:
+            emit(TrialRecord(
+                run_id=spec.run_id, trial=trial, params=suggestion.params,
+                fidelity=suggestion.fidelity, cost=suggestion.fidelity, score=outcome.score,
+                score_std=outcome.score_std, test_score=outcome.test_score,
+                eval_seconds=outcome.seconds, suggest_seconds=asked + told_seconds,
+                status=outcome.status, error=outcome.error, finished_at=now(),
+            ))
+        trial += 1
+    return RunOutcome(spec.run_id, "complete", "", trial, spent)
+
+
+def _as_suggestion(value: Any) -> Suggestion | None:
+    """Accept a dict or a Suggestion; numpy scalars become plain Python values."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = Suggestion(value)
+    if isinstance(value, Suggestion):
+        params = {k: v.item() if isinstance(v, np.generic) else v for k, v in value.params.items()}
+        fidelity = value.fidelity.item() if isinstance(value.fidelity, np.generic) else value.fidelity
+        return Suggestion(params, fidelity)
+    raise TypeError(f"ask() must return a dict, a Suggestion or None, not {type(value).__name__}")
+
+
+def _check(problem: Any, strategy: StrategyInfo, suggestion: Suggestion) -> str | None:
+    """The rule a suggestion breaks (space or fidelity), or None."""
+    problem_text = problem.space.violation(suggestion.params)
+    if problem_text:
+        return problem_text
+    f = suggestion.fidelity
+    if not isinstance(f, (int, float)) or not math.isfinite(f):
+        return f"fidelity {f!r} is not a number"
+    if not strategy.multi_fidelity and f != 1.0:
+        return f"fidelity {f!r} from a strategy that is not multi-fidelity (must be 1.0)"
+    if not (problem.fidelity.min_fraction - COST_EPS <= f <= 1.0):
+        return f"fidelity {f!r} is outside [{problem.fidelity.min_fraction:g}, 1]"
+    try:
+        canonical(suggestion.params)
+    except (TypeError, ValueError) as exc:
+        return f"parameters cannot be stored as JSON ({exc})"
+    return None
+
+
+def _failed(spec: RunSpec, where: str, what: str, trial: int, spent: float) -> RunOutcome:
+    return RunOutcome(
+        spec.run_id, "failed", f"{where} {what}:\n{traceback.format_exc()}", trial, spent
+    )
+

@@ -1,0 +1,248 @@
+"""The store: an embedded SQLite database (WAL) that the user's process alone writes.
+
+Every finished trial is committed in its own transaction, so a kill at any moment loses at most
+the trial being evaluated. Trials are keyed by (run, trial index) and inserted with
+``INSERT OR IGNORE``: a trial computed twice (a retried worker, two processes on one store) is
+stored once. A store belongs to one catalogue fingerprint and refuses to open under another, so it
+never mixes trials of different catalogue definitions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from bench.errors import BadInput
+from bench.runner import RunOutcome, RunSpec, TrialRecord, now
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    problem TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    strategy_version TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    budget INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL,           -- partial | complete | failed
+    error TEXT NOT NULL DEFAULT '',
+    n_trials INTEGER NOT NULL DEFAULT 0,
+    cost REAL NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trials (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    trial INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    fidelity REAL NOT NULL,
+    cost REAL NOT NULL,
+    score REAL,
+    score_std REAL,
+    test_score REAL,
+    eval_seconds REAL NOT NULL,
+    suggest_seconds REAL NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, trial)
+) WITHOUT ROWID;
+"""
+
+_TRIAL_COLUMNS = (
+    "run_id", "trial", "params", "fidelity", "cost", "score", "score_std", "test_score",
+    "eval_seconds", "suggest_seconds", "status", "error", "finished_at",
+)
+_RUN_COLUMNS = ("problem", "strategy", "strategy_version", "seed", "budget", "fingerprint")
+
+
+class Store:
+    """Runs and trials of one catalogue fingerprint, in one SQLite file.
+
+    Use :func:`open_store` to get one: it checks the file before anything is written.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, fingerprint: str):
+        self.path = path
+        self.fingerprint = fingerprint
+        self._db = connection
+
+    # -- writing ------------------------------------------------------------------------------
+    def start_run(self, spec: RunSpec) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO runs (run_id, problem, strategy, strategy_version, seed, "
+                "budget, fingerprint, status, updated_at) VALUES (?,?,?,?,?,?,?, 'partial', ?)",
+                (spec.run_id, spec.problem, spec.strategy, spec.strategy_version, spec.seed,
+                 spec.budget, spec.fingerprint, now()),
+            )
+
+    def add_trial(self, record: TrialRecord) -> bool:
+        """Commit one trial; False if that trial of that run was already stored."""
+        row = (
+            record.run_id, record.trial, json.dumps(record.params, sort_keys=True),
+            record.fidelity, record.cost, record.score, record.score_std, record.test_score,
+            record.eval_seconds, record.suggest_seconds, record.status, record.error,
+            record.finished_at,
+        )
+        with self._tx() as db:
+            cur = db.execute(
+                f"INSERT OR IGNORE INTO trials ({', '.join(_TRIAL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_TRIAL_COLUMNS))})",
+                row,
+            )
+            return cur.rowcount == 1
+
+    def finish_run(self, outcome: RunOutcome) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE runs SET status=?, error=?, n_trials=?, cost=?, updated_at=? WHERE run_id=?",
+                (outcome.status, outcome.error, outcome.n_trials, outcome.cost, now(), outcome.run_id),
+            )
+
+    def reset_run(self, run_id: str) -> None:
+        """Forget a run's trials (its strategy no longer replays them) and mark it partial."""
+        with self._tx() as db:
+            db.execute("DELETE FROM trials WHERE run_id=?", (run_id,))
+            db.execute("UPDATE runs SET status='partial', error='', n_trials=0, cost=0, "
+                       "updated_at=? WHERE run_id=?", (now(), run_id))
+
+    # -- reading ------------------------------------------------------------------------------
+    def run_status(self, run_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(run_ids)
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            q = f"SELECT run_id, status FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self._db.execute(q, chunk).fetchall()))
+        return out
+
+    def run_errors(self, run_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(run_ids)
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids, 500):
+            q = f"SELECT run_id, error FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self._db.execute(q, chunk).fetchall()))
+        return out
+
+    def trials(self, run_id: str) -> list[TrialRecord]:
+        rows = self._db.execute(
+            f"SELECT {', '.join(_TRIAL_COLUMNS)} FROM trials WHERE run_id=? ORDER BY trial",
+            (run_id,),
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def trials_frame(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Trials joined with their runs, one row per trial, ordered by run and trial."""
+        cols = ", ".join(f"r.{c}" for c in _RUN_COLUMNS) + ", r.status AS run_status, " + ", ".join(
+            f"t.{c}" for c in _TRIAL_COLUMNS
+        )
+        query = f"SELECT {cols} FROM trials t JOIN runs r ON r.run_id = t.run_id"
+        if run_ids is None:
+            frame = pd.read_sql_query(query, self._db)
+        else:
+            ids = list(run_ids)
+            parts = [
+                pd.read_sql_query(f"{query} WHERE t.run_id IN ({','.join('?' * len(c))})",
+                                  self._db, params=c)
+                for c in _chunks(ids, 500)
+            ]
+            frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql_query(
+                f"{query} WHERE 0", self._db)
+        return frame.sort_values(["run_id", "trial"], kind="stable").reset_index(drop=True)
+
+    def runs_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM runs", self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._db:  # one transaction: committed on success, rolled back on error
+            yield self._db
+
+
+def _record(row: tuple) -> TrialRecord:
+    values = dict(zip(_TRIAL_COLUMNS, row))
+    values["params"] = json.loads(values["params"])
+    return TrialRecord(**values)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def check_store_path(path: Path, fingerprint: str, create: bool) -> None:
+    """Raise :class:`BadInput` if ``path`` cannot serve as a store; writes nothing."""
+    if path.exists():
+        if path.is_dir():
+            raise BadInput(f"store {path} is a directory, not a file")
+        if not os.access(path, os.R_OK) or (create and not os.access(path, os.W_OK)):
+            raise BadInput(f"store {path} is not readable and writable")
+        stored = _read_fingerprint(path)
+        if stored != fingerprint:
+            raise BadInput(
+                f"store {path} holds trials of catalogue fingerprint {stored[:12]}, but the "
+                f"catalogue's is now {fingerprint[:12]}: the store never mixes them; "
+                "use another --store (or move this one aside)"
+            )
+        return
+    if not create:
+        raise BadInput(f"store {path} does not exist (run `searchbench run` first)")
+    parent = _existing_parent(path)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise BadInput(f"store {path} cannot be created: {parent} is not a writable directory")
+
+
+def open_store(path: Path | str, fingerprint: str, create: bool = True) -> Store:
+    """Open (or create) the store at ``path`` for catalogue ``fingerprint``."""
+    path = Path(path)
+    check_store_path(path, fingerprint, create)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists()
+    db = sqlite3.connect(path, timeout=60, isolation_level="DEFERRED", check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
+    db.execute("PRAGMA busy_timeout=60000")
+    if fresh:
+        with db:
+            db.executescript(_SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        stored = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0]
+        if stored != fingerprint:  # another process created it first, for another catalogue
+            db.close()
+            raise BadInput(f"store {path} was just created for catalogue fingerprint {stored[:12]}")
+    return Store(path, db, fingerprint)
+
+
+def _read_fingerprint(path: Path) -> str:
+    """The fingerprint a store file was made for; BadInput if it is not a searchbench store."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
+            db.execute("SELECT count(*) FROM trials").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise BadInput(f"store {path} is not a searchbench store or is corrupted ({exc})") from None
+    if row is None:
+        raise BadInput(f"store {path} is not a searchbench store (no fingerprint)")
+    return row[0]
+
+
+def _existing_parent(path: Path) -> Path:
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    return parent

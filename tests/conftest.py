@@ -1,0 +1,43 @@
+"""Shared fixtures. The tests' own catalogue (``tiny_catalogue``) must be importable by the
+evaluation child processes too, so this folder goes on their PYTHONPATH."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p
+)
+
+
+def run_cli(*args, catalogue=None, check=None, timeout=600, cwd=None):
+    """Drive the real command line in a separate process, as a user would."""
+    env = dict(os.environ)
+    if catalogue:
+        env["SEARCHBENCH_CATALOGUE"] = catalogue
+    else:
+        env.pop("SEARCHBENCH_CATALOGUE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", *map(str, args)],
+        capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd or ROOT,
+    )
+    if check is not None:
+        assert proc.returncode == check, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def tiny():
+    from bench.catalogue import load_catalogue
+
+    return load_catalogue("tiny_catalogue")

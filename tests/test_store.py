@@ -1,0 +1,86 @@
+import sqlite3
+
+import pytest
+
+from bench.errors import BadInput
+from bench.runner import RunOutcome, RunSpec, TrialRecord
+from bench.store import open_store
+
+
+def record(run_id, trial, score=0.5):
+    return TrialRecord(run_id, trial, {"x": trial}, 1.0, 1.0, score, 0.1, score, 0.01, 0.001,
+                       "ok", "", "2026-01-01T00:00:00")
+
+
+@pytest.fixture
+def spec():
+    return RunSpec("p", "s", "v", 0, 3, "fp-a")
+
+
+def test_trials_round_trip_and_are_stored_once(tmp_path, spec):
+    store = open_store(tmp_path / "s.sqlite", "fp-a")
+    store.start_run(spec)
+    assert store.add_trial(record(spec.run_id, 0))
+    assert not store.add_trial(record(spec.run_id, 0))  # a duplicate is ignored
+    assert store.add_trial(record(spec.run_id, 1))
+    assert [r.trial for r in store.trials(spec.run_id)] == [0, 1]
+    assert store.trials(spec.run_id)[1] == record(spec.run_id, 1)
+    assert store.run_status([spec.run_id]) == {spec.run_id: "partial"}
+    store.finish_run(RunOutcome(spec.run_id, "complete", "", 2, 2.0))
+    assert store.run_status([spec.run_id]) == {spec.run_id: "complete"}
+    frame = store.trials_frame([spec.run_id])
+    assert list(frame["trial"]) == [0, 1] and set(frame["problem"]) == {"p"}
+
+
+def test_each_trial_is_committed_at_once(tmp_path, spec):
+    store = open_store(tmp_path / "s.sqlite", "fp-a")
+    store.start_run(spec)
+    store.add_trial(record(spec.run_id, 0))
+    # another connection sees it without the writer closing anything
+    other = sqlite3.connect(tmp_path / "s.sqlite")
+    assert other.execute("SELECT count(*) FROM trials").fetchone() == (1,)
+
+
+def test_reset_forgets_a_run_s_trials(tmp_path, spec):
+    store = open_store(tmp_path / "s.sqlite", "fp-a")
+    store.start_run(spec)
+    store.add_trial(record(spec.run_id, 0))
+    store.reset_run(spec.run_id)
+    assert store.trials(spec.run_id) == []
+
+
+def test_the_store_refuses_another_fingerprint(tmp_path, spec):
+    path = tmp_path / "s.sqlite"
+    open_store(path, "fp-a").close()
+    before = path.read_bytes()
+    with pytest.raises(BadInput, match="never mixes"):
+        open_store(path, "fp-b")
+    assert path.read_bytes() == before
+
+
+def test_a_corrupted_or_foreign_file_is_bad_input(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(BadInput, match="corrupted"):
+        open_store(junk, "fp")
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)")
+    with pytest.raises(BadInput, match="not a searchbench store"):
+        open_store(other, "fp")
+
+
+def test_missing_store_for_reading_and_unwritable_folder(tmp_path):
+    with pytest.raises(BadInput, match="does not exist"):
+        open_store(tmp_path / "absent.sqlite", "fp", create=False)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        import os
+
+        if os.access(locked, os.W_OK):  # running as root: permissions are not enforced
+            pytest.skip("permissions are not enforced for this user")
+        with pytest.raises(BadInput, match="cannot be created"):
+            open_store(locked / "s.sqlite", "fp")
+    finally:
+        locked.chmod(0o700)
