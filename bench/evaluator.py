@@ -6,6 +6,12 @@ child is killed, the trial is recorded as a timeout, and a new child starts for 
 The child pins BLAS and OpenMP to one thread so that parallel workers do not fight over cores and
 scores do not depend on the thread count.
 
+The time limit counts from the moment the child has the problem loaded: starting a child and
+importing the model's libraries is not the trial's time (on a loaded machine it can take seconds).
+The child never outlives its parent (a worker killed with SIGKILL leaves no evaluation running)
+and ignores Ctrl-C, which is its parent's to handle: an interrupted run stops between trials and
+never records a trial as failed because the user pressed Ctrl-C.
+
 The child runs :func:`child_main`.
 """
 
@@ -13,8 +19,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -32,12 +40,15 @@ THREAD_ENV = {
     "NUMEXPR_NUM_THREADS": "1",
 }
 
+#: How long a child may take to start and load a problem (imports, data) before it is given up.
+STARTUP_LIMIT = 600.0
+
 
 @dataclass(frozen=True)
 class Outcome:
     """The result of one evaluation as the runner sees it."""
 
-    status: str  # ok | failed | timeout
+    status: str  # ok | failed | timeout (and "ready", between the evaluator and its child)
     score: float | None = None
     score_std: float | None = None
     test_score: float | None = None
@@ -72,20 +83,38 @@ class ChildEvaluator:
         self._send: Connection | None = None
         self._recv: Connection | None = None
         self._known: dict[str, Any] = {}  # problems the child holds, by id
+        self._thread: int | None = None
 
     def __call__(self, problem: Any, params: Config, fidelity: float) -> Outcome:
         self._ensure_started()
         if self._known.get(problem.id) is not problem:
-            import cloudpickle
-
-            self._send.send_bytes(pickle.dumps(("problem", problem.id, cloudpickle.dumps(problem))))
-            self._known[problem.id] = problem
+            failure = self._load(problem)
+            if failure is not None:
+                return failure
         self._send.send_bytes(pickle.dumps(("evaluate", problem.id, params, fidelity)))
         limit = problem.time_limit
         if not self._recv.poll(limit):
             self.close()
             return Outcome("timeout", seconds=float(limit),
                            error=f"stopped after its time limit of {limit:g} s")
+        return self._receive()
+
+    def _load(self, problem: Any) -> Outcome | None:
+        """Send ``problem`` to the child and wait until it is ready to evaluate it."""
+        import cloudpickle
+
+        self._send.send_bytes(pickle.dumps(("problem", problem.id, cloudpickle.dumps(problem))))
+        if not self._recv.poll(STARTUP_LIMIT):
+            self.close()
+            return Outcome("failed", error=f"the evaluation process could not load problem "
+                           f"{problem.id!r} within {STARTUP_LIMIT:g} s")
+        answer = self._receive()
+        if answer.status != "ready":
+            return answer
+        self._known[problem.id] = problem
+        return None
+
+    def _receive(self) -> Outcome:
         try:
             return pickle.loads(self._recv.recv_bytes())
         except (EOFError, OSError):
@@ -94,15 +123,19 @@ class ChildEvaluator:
             return Outcome("failed", error=f"the evaluation process died (exit code {code})")
 
     def _ensure_started(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
+        # The child dies with the thread that started it (see child_main), so another thread
+        # (a Dask worker may run tasks on several) starts its own.
+        same_thread = self._thread == threading.get_ident()
+        if self._proc is not None and self._proc.poll() is None and same_thread:
             return
         self.close()
+        self._thread = threading.get_ident()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         env = dict(os.environ, **THREAD_ENV)
         self._proc = subprocess.Popen(
             [sys.executable, "-c", "from bench.evaluator import child_main; child_main()",
-             str(to_child_r), str(from_child_w)],
+             str(to_child_r), str(from_child_w), str(os.getpid())],
             pass_fds=(to_child_r, from_child_w),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -134,7 +167,6 @@ class ChildEvaluator:
 
 def _serve(recv: Connection, send: Connection) -> None:
     """The child's loop: receive problems and configurations, send back outcomes."""
-    import cloudpickle
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
@@ -146,14 +178,52 @@ def _serve(recv: Connection, send: Connection) -> None:
             return
         if message[0] == "problem":
             _, pid, blob = message
-            problems[pid] = cloudpickle.loads(blob)
+            send.send_bytes(pickle.dumps(_load_problem(problems, pid, blob)))
             continue
         _, pid, params, fidelity = message
         send.send_bytes(pickle.dumps(evaluate_here(problems[pid], params, fidelity)))
 
 
+def _load_problem(problems: dict[str, Any], pid: str, blob: bytes) -> Outcome:
+    """Unpickle a problem and load its data, so that its first trial is timed like the others."""
+    import cloudpickle
+
+    try:
+        problem = cloudpickle.loads(blob)
+        if hasattr(type(problem), "folds"):
+            problem.folds  # the dataset, the holdout split and the folds, computed once
+    except Exception as exc:
+        return Outcome("failed", error=f"the evaluation process could not load problem {pid!r}: "
+                       f"{type(exc).__name__}: {exc}")
+    problems[pid] = problem
+    return Outcome("ready")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Never outlive the worker: a killed worker must not leave a fit running."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG: the kernel kills us when the thread that started us ends
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:  # elsewhere, and as a fallback: notice being re-parented
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before we got here
+        os._exit(1)
+
+
 def child_main() -> None:
     """Entry point of the child process; its pipes' descriptors are its arguments."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(int(sys.argv[3]))
     os.dup2(2, 1)  # whatever the model code prints goes to stderr, never into the protocol
     recv = Connection(int(sys.argv[1]), writable=False)
     send = Connection(int(sys.argv[2]), readable=False)

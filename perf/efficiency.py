@@ -1,0 +1,117 @@
+"""Parallel efficiency of ``searchbench run`` on a suite, measured end to end.
+
+Runs the suite through the real command line in a fresh temporary store, once per worker count
+and repeat, and prints for each:
+
+- efficiency = (sum of the trials' eval and suggest seconds) / (wall seconds x workers), with the
+  wall time of the whole command (interpreter start-up, imports and planning included) and of the
+  execution phase alone (what ``run`` reports as "executed ... in X s");
+- utilization = CPU seconds of the command's whole process tree / (wall seconds x workers);
+- the speed-up of each worker count over one worker (medians over the repeats).
+
+Usage: ``python perf/efficiency.py [--suite quick] [--jobs 1,2] [--repeats 3]``. It prints
+timings and never fails on them: the machine may be shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Measure:
+    jobs: int
+    wall: float
+    execute_wall: float
+    work: float  # sum of eval + suggest seconds over the trials
+    eval_seconds: float
+    suggest_seconds: float
+    cpu: float
+    trials: int
+    runs: int
+
+    @property
+    def efficiency(self) -> float:
+        return self.work / (self.wall * self.jobs)
+
+    @property
+    def execute_efficiency(self) -> float:
+        return self.work / (self.execute_wall * self.jobs)
+
+    @property
+    def utilization(self) -> float:
+        return self.cpu / (self.wall * self.jobs)
+
+
+def measure(suite: str, jobs: int, extra: list[str]) -> Measure:
+    with tempfile.TemporaryDirectory(prefix="searchbench-perf-") as tmp:
+        store = Path(tmp) / "store.sqlite"
+        cmd = [sys.executable, "-m", "bench", "run", suite, "--store", str(store),
+               "--jobs", str(jobs), "--no-progress", *extra]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"`{' '.join(cmd)}` exited {proc.returncode}:\n{proc.stderr}")
+        found = re.search(r"executed (\d+) runs \((\d+) trials\) in ([\d.]+) s", proc.stderr)
+        if not found:
+            sys.exit(f"nothing was executed:\n{proc.stderr}")
+        db = sqlite3.connect(store)
+        eval_s, suggest_s, n = db.execute(
+            "SELECT sum(eval_seconds), sum(suggest_seconds), count(*) FROM trials").fetchone()
+        db.close()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measure(jobs, wall, float(found.group(3)), eval_s + suggest_s, eval_s, suggest_s,
+                   cpu, n, int(found.group(1)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", default="quick")
+    parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("extra", nargs="*", help="more `searchbench run` options, after --")
+    args = parser.parse_args(argv)
+    counts = [int(j) for j in args.jobs.split(",")]
+    print(f"suite {args.suite}, worker counts {counts}, {args.repeats} repeat(s), "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    results: dict[int, list[Measure]] = {j: [] for j in counts}
+    for r in range(args.repeats):
+        for jobs in counts:
+            m = measure(args.suite, jobs, args.extra)
+            results[jobs].append(m)
+            print(f"  repeat {r + 1} --jobs {jobs}: {m.runs} runs, {m.trials} trials, wall "
+                  f"{m.wall:.1f} s (execute {m.execute_wall:.1f} s), eval {m.eval_seconds:.1f} s "
+                  f"+ suggest {m.suggest_seconds:.1f} s, CPU {m.cpu:.1f} s; efficiency "
+                  f"{m.efficiency:.3f} (execute phase {m.execute_efficiency:.3f}), utilization "
+                  f"{m.utilization:.3f}", flush=True)
+    med = {j: statistics.median(m.wall for m in ms) for j, ms in results.items()}
+    print("medians:")
+    for jobs, ms in results.items():
+        line = (f"  --jobs {jobs}: wall {med[jobs]:.1f} s, efficiency "
+                f"{statistics.median(m.efficiency for m in ms):.3f} (execute phase "
+                f"{statistics.median(m.execute_efficiency for m in ms):.3f}), utilization "
+                f"{statistics.median(m.utilization for m in ms):.3f}")
+        if 1 in med and jobs != 1:
+            line += f", speed-up over --jobs 1: {med[1] / med[jobs]:.2f}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
