@@ -31,18 +31,29 @@ def _suite(args, catalogue: Catalogue) -> Suite:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.jobs is not None and args.scheduler is not None:
+        raise BadInput("give --jobs or --scheduler, not both")
+    # Local workers start now and warm up (imports, evaluation child) while this process loads
+    # the catalogue and plans; on bad input they are stopped with nothing written.
+    early = None if args.scheduler else _backend(args)
+    try:
+        return _run(args, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _run(args: argparse.Namespace, early) -> int:
     catalogue = load_catalogue()
     suite = _suite(args, catalogue)
     strategies = select_strategies(suite.strategies, discover())
-    if args.jobs is not None and args.scheduler is not None:
-        raise BadInput("give --jobs or --scheduler, not both")
     store_path = args.store or default_store()
     # Resolve everything before the store is touched: problems, strategies, fingerprint.
     from bench.plan import suite_problems
 
     suite_problems(suite, catalogue)
     check_store_path(store_path, catalogue.fingerprint, create=True)
-    backend = _backend(args)
+    backend = early or _backend(args)
     store = open_store(store_path, catalogue.fingerprint)
     try:
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
@@ -58,7 +69,7 @@ def run_command(args: argparse.Namespace) -> int:
             summary = None
         else:
             summary = execute(plan.todo, store, backend, progress=not args.no_progress,
-                              label=suite.name)
+                              label=suite.name, costs=plan.costs)
             print(f"executed {summary.executed} runs ({summary.trials} trials) in "
                   f"{summary.seconds:.1f} s on {backend.workers} worker(s); "
                   f"{summary.completed} completed, {len(summary.failed)} failed", file=sys.stderr)
@@ -67,7 +78,7 @@ def run_command(args: argparse.Namespace) -> int:
         failed += [(spec, errors.get(spec.run_id, "")) for spec in plan.failed]
     finally:
         store.close()
-        if isinstance(backend, DaskBackend):
+        if backend is not early:
             backend.close()
     if failed:
         print(f"{len(failed)} run(s) failed:", file=sys.stderr)

@@ -1,28 +1,50 @@
-"""Planning what is missing and running it: in this process, on local cores, or on Dask.
+"""Running the planned runs: in this process, on local cores (loky), or on a Dask cluster.
 
-The process the user started owns the store and is its only writer. Workers (loky processes or
-Dask workers) run whole runs and send every finished trial back as it finishes, through a queue;
-the owner commits each at once. A run's prior trials travel with its task, so a resumed or retried
-run replays them instead of evaluating again, and the store ignores a trial it already holds.
+The process the user started owns the store and is its only writer. It schedules whole runs on
+workers and commits every trial the moment it comes back. Workers send their events (a run
+started, a trial finished, a run ended) through a channel that never makes them wait for the
+owner: a socket to the owner for local workers, a Dask queue on a cluster.
+
+Scheduling is longest-first with what is known so far: seconds per evaluation by problem and
+seconds per suggestion by strategy, from the catalogue's references and earlier runs in the store,
+refined by every trial that arrives. The owner hands out one run per free worker, so the last runs
+to finish are short ones and no worker idles long at the end.
+
+A run's stored trials travel with it, so a resumed or retried run replays them instead of
+evaluating them again. When a local worker dies (killed, out of memory, a crash in a library), the
+pool breaks: the runs it held are retried on a fresh pool from what the store holds, up to
+:data:`MAX_ATTEMPTS` times. Dask reschedules the runs of a lost worker itself; their trials come
+back a second time and the store, keyed by (run, trial), keeps one of each.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import queue as queue_module
+import secrets
 import sys
+import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bench.evaluator import ChildEvaluator, Evaluator
+from bench.evaluator import THREAD_ENV, ChildEvaluator, Evaluator
 from bench.runner import ReplayDiverged, RunOutcome, RunSpec, TrialRecord, execute_run
-from bench.store import Store
 from bench.strategy import StrategyInfo
 
-Event = tuple  # ("trial", TrialRecord) | ("reset", run_id) | ("done", RunOutcome)
+if TYPE_CHECKING:  # workers never import the store (nor pandas with it)
+    from bench.store import Store
+
+#: A run whose worker died this many times is failed rather than retried again.
+MAX_ATTEMPTS = 3
+#: Packages whose versions must agree between the owner and a worker: they make the scores.
+PINNED = ("numpy", "scipy", "scikit-learn", "threadpoolctl")
+
+Event = tuple  # ("start", run_id, pid) | ("trial", TrialRecord) | ("reset", run_id) | ("done", RunOutcome)
 
 
 @dataclass(frozen=True)
@@ -35,6 +57,12 @@ class Task:
     prior: tuple[TrialRecord, ...] = ()
     ref_random: float | None = None
     expected_seconds: float = 0.0
+    problem_digest: str = ""  # the catalogue's hash of the problem: workers share equal problems
+    environment: tuple[tuple[str, str], ...] = ()  # the owner's versions of PINNED
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.spec.budget - sum(r.cost for r in self.prior))
 
 
 @dataclass
@@ -45,6 +73,7 @@ class Plan:
     todo: list[Task] = field(default_factory=list)
     done: list[RunSpec] = field(default_factory=list)
     failed: list[RunSpec] = field(default_factory=list)  # failed before, not retried
+    costs: CostModel | None = None
 
     @property
     def resumed(self) -> int:
@@ -60,42 +89,151 @@ class Summary:
     trials: int = 0
     failed: list[tuple[RunSpec, str]] = field(default_factory=list)
     seconds: float = 0.0
+    retried: int = 0  # runs started again after their worker died
+
+
+class CostModel:
+    """Expected seconds of a run: per evaluation by problem, per suggestion by strategy.
+
+    Starts from what is known before anything runs (``eval_seconds``, ``suggest_seconds``) and
+    learns from every trial that arrives, so that a fresh store orders well after a few trials.
+    A strategy not seen yet is assumed as slow as the slowest one known: runs of unknown cost
+    start early, where a long one does no harm.
+    """
+
+    DEFAULT_EVAL = 1.0
+
+    def __init__(self, eval_seconds: dict[str, float] | None = None,
+                 suggest_seconds: dict[str, float] | None = None):
+        self._prior = {"eval": dict(eval_seconds or {}), "suggest": dict(suggest_seconds or {})}
+        self._seen: dict[tuple[str, str], list[float]] = {}  # (kind, name) -> [sum, count]
+
+    def observe(self, spec: RunSpec, record: TrialRecord) -> None:
+        for kind, name, seconds in (("eval", spec.problem, record.eval_seconds / max(record.cost, 1e-9)),
+                                    ("suggest", spec.strategy, record.suggest_seconds)):
+            acc = self._seen.setdefault((kind, name), [0.0, 0])
+            acc[0] += seconds
+            acc[1] += 1
+
+    def per_trial(self, kind: str, name: str) -> float | None:
+        acc = self._seen.get((kind, name))
+        if acc:
+            return acc[0] / acc[1]
+        return self._prior[kind].get(name)
+
+    def expected(self, task: Task) -> float:
+        return task.remaining * (self._guess("eval", task.spec.problem, self.DEFAULT_EVAL)
+                                 + self._guess("suggest", task.spec.strategy, 0.0))
+
+    def _guess(self, kind: str, name: str, default: float) -> float:
+        value = self.per_trial(kind, name)
+        if value is not None:
+            return value
+        known = [v for v in (self.per_trial(kind, n) for n in self._names(kind)) if v is not None]
+        return max(known, default=default)
+
+    def _names(self, kind: str) -> set[str]:
+        return set(self._prior[kind]) | {name for k, name in self._seen if k == kind}
 
 
 # -- in the worker ---------------------------------------------------------------------------
-_EVALUATOR: Evaluator | None = None
+class RunCancelled(BaseException):
+    """The owner gave the run up (Ctrl-C, or the cluster released it): stop between trials."""
 
 
-def _worker_evaluator() -> Evaluator:
-    global _EVALUATOR
-    if _EVALUATOR is None:
-        _EVALUATOR = ChildEvaluator()
-    return _EVALUATOR
+_LOCAL = threading.local()  # one evaluation child per worker thread
+_PROBLEMS: dict[str, Any] = {}  # equal problems share one object, so the child loads each once
+_CHECKED: dict[tuple, str] = {}
 
 
-def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None = None) -> RunOutcome:
-    """Execute one run, sending each finished trial through ``emit``."""
+def _worker_evaluator(fork: bool = False) -> ChildEvaluator:
+    evaluator = getattr(_LOCAL, "evaluator", None)
+    if evaluator is None:
+        evaluator = _LOCAL.evaluator = ChildEvaluator(fork=fork)
+    return evaluator
+
+
+def environment() -> tuple[tuple[str, str], ...]:
+    """This process's Python and PINNED package versions."""
+    from bench.strategy import distribution_version
+
+    python = "%d.%d.%d" % sys.version_info[:3]
+    return (("python", python),) + tuple((d, distribution_version(d) or "-") for d in PINNED)
+
+
+def _mismatch(task: Task) -> str:
+    """Why this worker cannot run ``task`` the way the owner would, or ''."""
+    key = (task.strategy.name, task.strategy.version, task.environment)
+    if key not in _CHECKED:
+        from bench.strategy import describe
+
+        problems = []
+        if task.environment:
+            mine = dict(environment())
+            problems += [f"{name} {mine.get(name)} here, {version} on the owner"
+                         for name, version in task.environment if mine.get(name) != version]
+        if task.strategy.cls is not None:
+            here = describe(task.strategy.cls, task.strategy.name, task.strategy.origin).version
+            if here != task.strategy.version:
+                problems.append(f"strategy {task.strategy.name} is {here} here, "
+                                f"{task.strategy.version} on the owner")
+        _CHECKED[key] = "; ".join(problems)
+    return _CHECKED[key]
+
+
+def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None = None,
+         cancelled: Callable[[], bool] | None = None) -> RunOutcome:
+    """Execute one run, sending its start, each finished trial and its end through ``emit``."""
     from threadpoolctl import threadpool_limits
 
+    spec = task.spec
+    emit(("start", spec.run_id, os.getpid()))
+    mismatch = _mismatch(task)
+    if mismatch:
+        outcome = RunOutcome(spec.run_id, "failed", "this worker's environment differs from the "
+                             f"owner's ({mismatch}): install the same locked versions everywhere")
+        emit(("done", outcome))
+        return outcome
+    problem = _PROBLEMS.setdefault(task.problem_digest, task.problem) \
+        if task.problem_digest else task.problem
     evaluate = evaluate or _worker_evaluator()
 
     def emit_trial(record: TrialRecord) -> None:
+        if cancelled is not None and cancelled():
+            raise RunCancelled(spec.run_id)
         emit(("trial", record))
 
     with threadpool_limits(1):
-        args = (task.spec, task.problem, task.strategy, evaluate, emit_trial)
+        args = (spec, problem, task.strategy, evaluate, emit_trial)
         try:
-            return execute_run(*args, prior=task.prior, ref_random=task.ref_random)
+            outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random)
         except ReplayDiverged:
-            emit(("reset", task.spec.run_id))
-            return execute_run(*args, prior=(), ref_random=task.ref_random)
-
-
-def _work_to_queue(task: Task, channel) -> RunOutcome:
-    return work(task, channel.put)
+            emit(("reset", spec.run_id))
+            outcome = execute_run(*args, prior=(), ref_random=task.ref_random)
+    emit(("done", outcome))
+    return outcome
 
 
 # -- backends --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lost:
+    """A run whose worker went away: ``retry`` if it may run again, else it failed."""
+
+    run_id: str
+    reason: str
+    retry: bool
+
+
+class Backend(Protocol):
+    workers: int
+
+    def capacity(self) -> int: ...
+    def submit(self, task: Task) -> None: ...
+    def wait(self, handle: Callable[[Event], None], timeout: float) -> list[Lost]: ...
+    def abort(self) -> None: ...
+    def close(self) -> None: ...
+
+
 class SerialBackend:
     """Runs one after another in this process (evaluations still go to a child process)."""
 
@@ -103,44 +241,171 @@ class SerialBackend:
 
     def __init__(self, evaluate: Evaluator | None = None):
         self.evaluate = evaluate
+        self._next: Task | None = None
 
-    def run(self, tasks: Sequence[Task], handle: Callable[[Event], None]) -> None:
-        for task in tasks:
-            handle(("done", work(task, handle, self.evaluate)))
+    def capacity(self) -> int:
+        return 1
+
+    def submit(self, task: Task) -> None:
+        self._next = task
+
+    def wait(self, handle: Callable[[Event], None], timeout: float) -> list[Lost]:
+        task, self._next = self._next, None
+        if task is not None:
+            work(task, handle, self.evaluate or _worker_evaluator())
+        return []
+
+    def abort(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        evaluator = getattr(_LOCAL, "evaluator", None)
+        if self.evaluate is None and evaluator is not None:
+            evaluator.close()
+            _LOCAL.evaluator = None
 
 
 class LokyBackend:
-    """Runs in parallel on local cores with joblib's loky process pool."""
+    """Runs in parallel on local cores with joblib's loky process pool.
+
+    Workers connect back to a socket of the owner and send their events without waiting for an
+    answer; a reader thread per worker puts them on one queue for the owner's loop.
+    """
 
     def __init__(self, workers: int):
-        self.workers = workers
+        from multiprocessing.connection import Listener
 
-    def run(self, tasks: Sequence[Task], handle: Callable[[Event], None]) -> None:
+        self.workers = workers
+        self._folder = tempfile.TemporaryDirectory(prefix="searchbench-")
+        self._authkey = secrets.token_bytes(16)
+        self._listener = Listener(os.path.join(self._folder.name, "events"), "AF_UNIX",
+                                  authkey=self._authkey)
+        self._events: queue_module.SimpleQueue = queue_module.SimpleQueue()
+        self._readers: list[threading.Thread] = []
+        self._futures: dict[Any, Task] = {}
+        self._closed = False
+        threading.Thread(target=self._accept, name="searchbench-accept", daemon=True).start()
+        self._executor = self._pool()
+        self._executor.submit(_nothing)
+
+    def _pool(self):
         from joblib.externals.loky import get_reusable_executor
 
-        manager = multiprocessing.Manager()
-        channel = manager.Queue()
-        executor = get_reusable_executor(max_workers=self.workers, reuse=True)
+        return get_reusable_executor(max_workers=self.workers, reuse="auto", env=THREAD_ENV,
+                                     initializer=_init_local_worker)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn = self._listener.accept()
+            except (OSError, EOFError):  # closed, or a peer that failed to authenticate
+                if self._closed:
+                    return
+                continue
+            reader = threading.Thread(target=self._read, args=(conn,), daemon=True,
+                                      name="searchbench-reader")
+            self._readers.append(reader)
+            reader.start()
+
+    def _read(self, conn) -> None:
         try:
-            futures = {executor.submit(_work_to_queue, t, channel): t for t in tasks}
-            pending = set(futures)
-            while pending:
-                _drain(channel, handle, wait=0.05)
-                finished = {f for f in pending if f.done()}
-                if finished:  # their last trials were queued before they returned
-                    _drain(channel, handle, wait=0)
-                for f in finished:
-                    handle(("done", _result(f, futures[f])))
-                pending -= finished
-        finally:
-            manager.shutdown()
+            while True:
+                self._events.put(conn.recv())
+        except (EOFError, OSError):
+            conn.close()
+
+    def capacity(self) -> int:
+        return self.workers
+
+    def submit(self, task: Task) -> None:
+        address = self._listener.address
+        self._futures[self._executor.submit(_work_locally, task, address, self._authkey)] = task
+
+    def wait(self, handle: Callable[[Event], None], timeout: float) -> list[Lost]:
+        _hand_on(self._events, handle, timeout)
+        finished = [f for f in self._futures if f.done()]
+        lost = []
+        broken = False
+        for future in finished:
+            task = self._futures.pop(future)
+            try:
+                future.result()
+            except Exception as exc:
+                from concurrent.futures.process import BrokenProcessPool
+
+                if isinstance(exc, BrokenProcessPool):
+                    broken = True
+                    lost.append(Lost(task.spec.run_id, f"{type(exc).__name__}: {exc}", True))
+                else:  # the task could not be shipped, or broke outside the run's own guards
+                    lost.append(Lost(task.spec.run_id, f"worker failed: {type(exc).__name__}: "
+                                     f"{exc}", False))
+        if broken:
+            # Every worker of a broken pool is killed: wait until their last events are read,
+            # so that the retried runs start from everything the store can hold.
+            for task in self._futures.values():
+                lost.append(Lost(task.spec.run_id, "the worker pool broke", True))
+            self._futures.clear()
+            deadline = time.monotonic() + 10
+            for reader in list(self._readers):
+                reader.join(max(0.0, deadline - time.monotonic()))
+            _hand_on(self._events, handle, 0)
+            self._executor = self._pool()
+        return lost
+
+    def abort(self) -> None:
+        self._executor.shutdown(wait=False, kill_workers=True)
+        self._futures.clear()
+
+    def close(self) -> None:
+        """Stop the workers (idle ones, or ones still warming up) and the channel."""
+        self._executor.shutdown(wait=False, kill_workers=True)
+        self._closed = True
+        self._listener.close()
+        self._folder.cleanup()
+
+
+def _init_local_worker() -> None:
+    """Prepare a loky worker while the owner is still planning: import what runs need and
+    start the evaluation child, a fork of this worker that inherits those imports."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's: it stops the workers
+    try:
+        import bench.problem  # noqa: F401  (scikit-learn: every problem needs it)
+        from bench.catalogue import load_catalogue
+
+        load_catalogue()  # the catalogue module, as the tasks' problems will need it
+    except Exception:  # a bad catalogue is reported by the owner; warming up is optional
+        pass
+    _worker_evaluator(fork=True).start()
+
+
+def _nothing() -> None:
+    """A first task, so that loky starts its workers at once."""
+
+
+_CONNECTIONS: dict[str, Any] = {}
+
+
+def _work_locally(task: Task, address: str, authkey: bytes) -> None:
+    from multiprocessing.connection import Client
+
+    conn = _CONNECTIONS.get(address)
+    if conn is None:
+        conn = _CONNECTIONS[address] = Client(address, "AF_UNIX", authkey=authkey)
+    work(task, conn.send, _worker_evaluator(fork=True))
 
 
 class DaskBackend:
-    """Runs on a Dask distributed cluster; trials come back through a Dask queue."""
+    """Runs on a Dask distributed cluster; events come back through a Dask queue.
+
+    Dask runs the tasks of a lost worker again elsewhere (up to the scheduler's
+    ``allowed-failures``, then :class:`distributed.KilledWorker`). A task stops between trials
+    once its future is cancelled, which is what the owner does on Ctrl-C.
+    """
 
     def __init__(self, address: str):
-        from distributed import Client
+        from distributed import Client, Queue
 
         try:
             self.client = Client(address, timeout=15)
@@ -148,104 +413,219 @@ class DaskBackend:
             from bench.errors import BadInput
 
             raise BadInput(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
-        self.workers = max(1, sum(self.client.nthreads().values()))
+        self._queue = Queue(f"searchbench-{uuid.uuid4().hex}", client=self.client)
+        self._tag = uuid.uuid4().hex[:8]
+        self._futures: dict[Any, Task] = {}
+        self._checked = 0.0
+        self.workers = self._threads()
 
-    def run(self, tasks: Sequence[Task], handle: Callable[[Event], None]) -> None:
-        from distributed import Queue
+    def _threads(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
 
-        channel = Queue(f"searchbench-{uuid.uuid4().hex}", client=self.client)
-        tag = uuid.uuid4().hex[:8]
-        futures = {
-            self.client.submit(_work_to_dask_queue, t, channel.name, pure=False,
-                               key=f"searchbench-run-{t.spec.run_id}-{tag}"): t
-            for t in tasks
-        }
-        pending = set(futures)
-        while pending:
-            for event in channel.get(batch=True):
+    def capacity(self) -> int:
+        if time.monotonic() - self._checked > 5:  # workers come and go
+            self._checked = time.monotonic()
+            self.workers = self._threads()
+        return self.workers
+
+    def submit(self, task: Task) -> None:
+        key = f"searchbench-run-{task.spec.run_id}-{self._tag}"
+        future = self.client.submit(_work_on_dask, task, self._queue.name, pure=False, key=key)
+        self._futures[future] = task
+
+    def wait(self, handle: Callable[[Event], None], timeout: float) -> list[Lost]:
+        try:
+            first = self._queue.get(timeout=timeout)
+        except TimeoutError:
+            first = None
+        if first is not None:
+            for event in (first, *self._queue.get(batch=True)):
                 handle(event)
-            finished = {f for f in pending if f.done()}
-            if not finished:
-                time.sleep(0.05)
-                continue
-            for event in channel.get(batch=True):
+        lost = []
+        for future in [f for f in self._futures if f.status in ("error", "cancelled")]:
+            task = self._futures.pop(future)
+            for event in self._queue.get(batch=True):  # anything it sent before it failed
                 handle(event)
-            for f in finished:
-                handle(("done", _result(f, futures[f])))
-            pending -= finished
+            try:
+                error = future.exception(timeout=5)
+                reason = f"{type(error).__name__}: {error}"
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+            lost.append(Lost(task.spec.run_id, f"worker failed: {reason}", False))
+        for future in [f for f in self._futures if f.status == "finished"]:
+            del self._futures[future]  # its "done" event has come, or comes next
+        return lost
+
+    def abort(self) -> None:
+        self.client.cancel(list(self._futures), force=True)
+        self._futures.clear()
 
     def close(self) -> None:
+        self._queue.close()
         self.client.close()
 
 
-def _work_to_dask_queue(task: Task, queue_name: str) -> RunOutcome:
+def _dask_task_cancelled() -> bool:
+    """Whether the Dask task running in this thread was cancelled (a local look-up)."""
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        state = get_worker().state.tasks.get(thread_state.key)
+    except Exception:  # not in a Dask task, or internals that moved: never stop a run for that
+        return False
+    return state is not None and state.state == "cancelled"
+
+
+def _work_on_dask(task: Task, queue_name: str) -> None:
     from distributed import Queue
 
     channel = Queue(queue_name)
-    return work(task, channel.put)
+    work(task, channel.put, cancelled=_dask_task_cancelled)
 
 
-def _drain(channel, handle: Callable[[Event], None], wait: float) -> None:
-    """Hand on every queued event; wait up to ``wait`` seconds for the first one."""
+def _hand_on(events: queue_module.SimpleQueue, handle: Callable[[Event], None],
+             timeout: float) -> None:
+    """Hand on every queued event; wait up to ``timeout`` seconds for the first one."""
     try:
-        handle(channel.get(timeout=wait) if wait else channel.get_nowait())
+        handle(events.get(timeout=timeout) if timeout else events.get_nowait())
         while True:
-            handle(channel.get_nowait())
+            handle(events.get_nowait())
     except queue_module.Empty:
         return
 
 
-def _result(future, task: Task) -> RunOutcome:
-    try:
-        return future.result()
-    except Exception as exc:  # the worker died, or the task could not be shipped
-        return RunOutcome(task.spec.run_id, "failed",
-                          f"worker failed: {type(exc).__name__}: {exc}")
-
-
 # -- the owner's side ------------------------------------------------------------------------
-def execute(tasks: Sequence[Task], store: Store, backend, progress: bool = True,
-            label: str = "runs") -> Summary:
-    """Run ``tasks`` on ``backend``, committing every trial to ``store`` as it arrives."""
+def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: bool = True,
+            label: str = "runs", costs: CostModel | None = None) -> Summary:
+    """Run ``tasks`` on ``backend``, committing every trial to ``store`` as it arrives.
+
+    On Ctrl-C the workers are stopped and KeyboardInterrupt propagates; every trial that came
+    back is committed, and the runs left partial resume on the next invocation.
+    """
     from tqdm import tqdm
 
+    costs = costs or CostModel()
     summary = Summary(executed=len(tasks))
     started = time.perf_counter()
-    specs = {t.spec.run_id: t.spec for t in tasks}
     for task in tasks:
         store.start_run(task.spec)
-    total = sum(t.spec.budget - sum(r.cost for r in t.prior) for t in tasks)
-    bar = tqdm(total=round(total, 3), unit="eval", desc=label, disable=not progress,
-               file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
-    spent: dict[str, float] = {t.spec.run_id: sum(r.cost for r in t.prior) for t in tasks}
+    pending = list(tasks)
+    running: dict[str, Task] = {}
+    begun: set[str] = set()  # runs a worker has started
+    retried: set[str] = set()
+    attempts: Counter[str] = Counter()  # how often a run's worker died under it
+    spent = {t.spec.run_id: t.spec.budget - t.remaining for t in tasks}
+    bar = tqdm(total=round(sum(t.remaining for t in tasks), 3), unit="eval", desc=label,
+               disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+
+    def finish(outcome: RunOutcome) -> None:
+        store.finish_run(outcome)
+        task = running.pop(outcome.run_id)
+        bar.update(max(0.0, task.spec.budget - spent[outcome.run_id]))  # exhausted or failed
+        if outcome.status == "complete":
+            summary.completed += 1
+        else:
+            summary.failed.append((task.spec, outcome.error))
+
     def handle(event: Event) -> None:
-        kind = event[0]
+        kind, run_id = event[0], _run_id(event)
+        if run_id not in running:  # a late copy from a worker that was given up
+            return
         if kind == "trial":
             record: TrialRecord = event[1]
-            if store.add_trial(record):
+            costs.observe(running[run_id].spec, record)
+            if _commit(store, record):
                 summary.trials += 1
-                spent[record.run_id] += record.cost
+                spent[run_id] += record.cost
                 bar.update(record.cost)
+        elif kind == "start":
+            begun.add(run_id)
         elif kind == "reset":
-            store.reset_run(event[1])
+            store.reset_run(run_id)
         else:
-            outcome: RunOutcome = event[1]
-            store.finish_run(outcome)
-            spec = specs[outcome.run_id]
-            bar.update(max(0.0, spec.budget - spent[outcome.run_id]))  # exhausted or failed
-            if outcome.status == "complete":
-                summary.completed += 1
-            else:
-                summary.failed.append((spec, outcome.error))
+            finish(event[1])
 
     try:
-        backend.run(_longest_first(tasks), handle)
+        while pending or running:
+            while pending and len(running) < backend.capacity():
+                # A run whose worker died waits until no other such run is running, so that a
+                # run that kills its worker does not take the same innocent runs down each time.
+                suspects = any(attempts[r] for r in running)
+                task = _longest(pending, costs, hold=lambda t: suspects and attempts[t.spec.run_id] > 0)
+                if task is None:
+                    break
+                if task.spec.run_id in retried:  # replay what the store holds now
+                    task = replace(task, prior=tuple(store.trials(task.spec.run_id)))
+                running[task.spec.run_id] = task
+                begun.discard(task.spec.run_id)
+                backend.submit(task)
+            for lost in backend.wait(handle, timeout=0.2):
+                if lost.run_id not in running:
+                    continue
+                if lost.run_id in begun:
+                    attempts[lost.run_id] += 1
+                if lost.retry and attempts[lost.run_id] < MAX_ATTEMPTS:
+                    pending.append(running.pop(lost.run_id))
+                    retried.add(lost.run_id)
+                    summary.retried += 1
+                else:
+                    tries = f" (its worker died {attempts[lost.run_id]} times)" if lost.retry else ""
+                    finish(RunOutcome(lost.run_id, "failed", lost.reason + tries,
+                                      *_progress(store, lost.run_id)))
+    except BaseException:
+        backend.abort()
+        raise
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _longest_first(tasks: Iterable[Task]) -> list[Task]:
-    """Longest runs first, so that the last runs to finish are short ones (less idle time)."""
-    return sorted(tasks, key=lambda t: -t.expected_seconds)
+def _run_id(event: Event) -> str:
+    value = event[1]
+    return value if isinstance(value, str) else value.run_id
+
+
+def _commit(store: Store, record: TrialRecord) -> bool:
+    """Store a trial; a copy of a stored one (a rescheduled run) is dropped if it agrees.
+
+    A copy that disagrees comes from a run recomputed after its worker was lost, whose earlier
+    attempt saw a machine-dependent outcome (a timeout): the newest attempt wins from that trial
+    on, so the stored run is always one consistent sequence.
+    """
+    if store.add_trial(record):
+        return True
+    stored = store.trials(record.run_id)
+    old = stored[record.trial] if record.trial < len(stored) else None
+    if old is not None and _same_result(old, record):
+        return False
+    store.drop_trials(record.run_id, first=record.trial)
+    return store.add_trial(record)
+
+
+def _same_result(a: TrialRecord, b: TrialRecord) -> bool:
+    keys = ("params", "fidelity", "status", "score", "score_std", "test_score")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+
+def _progress(store: Store, run_id: str) -> tuple[int, float]:
+    trials = store.trials(run_id)
+    return len(trials), sum(t.cost for t in trials)
+
+
+def _longest(pending: list[Task], costs: CostModel,
+             hold: Callable[[Task], bool] = lambda task: False) -> Task | None:
+    """Take the pending run expected to last longest (the earliest listed among equals),
+    passing over those to ``hold`` back; None if all are held."""
+    order = sorted(range(len(pending)), key=lambda i: (-costs.expected(pending[i]), i))
+    for i in order:
+        if not hold(pending[i]):
+            return pending.pop(i)
+    return None
+
+
+def longest_first(tasks: Iterable[Task], costs: CostModel | None = None) -> list[Task]:
+    """The order in which :func:`execute` would start ``tasks`` if nothing new were learnt."""
+    pending, costs = list(tasks), costs or CostModel()
+    return [_longest(pending, costs) for _ in range(len(pending))]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
-from bench.execute import Plan, Task
+from bench.execute import CostModel, Plan, Task, environment
 from bench.runner import RunSpec
 from bench.store import Store
 from bench.strategy import StrategyInfo
@@ -60,6 +60,7 @@ def build_plan(
     specs = run_specs(suite, catalogue, strategies)
     status = store.run_status(s.run_id for s in specs) if store is not None else {}
     by_name = {s.name: s for s in strategies}
+    here = environment()
     plan = Plan(specs=specs)
     for spec in specs:
         state = status.get(spec.run_id)
@@ -78,12 +79,26 @@ def build_plan(
             prior=prior,
             ref_random=reference.ref_random if reference else None,
             expected_seconds=_expected_seconds(catalogue, spec),
+            problem_digest=catalogue.problem_digests[spec.problem],
+            environment=here,
         ))
+    if plan.todo:
+        plan.costs = cost_model(catalogue, store)
     return plan
+
+
+def cost_model(catalogue: Catalogue, store: Store | None) -> CostModel:
+    """What runs are expected to cost before any of them starts: the store's own measurements
+    on this machine first, else the catalogue's reference seconds per evaluation."""
+    evals = {pid: ref.eval_seconds for pid, ref in catalogue.references.items() if ref.eval_seconds}
+    suggests: dict[str, float] = {}
+    if store is not None:
+        measured_evals, suggests = store.timings()
+        evals.update(measured_evals)
+    return CostModel(evals, suggests)
 
 
 def _expected_seconds(catalogue: Catalogue, spec: RunSpec) -> float:
     reference = catalogue.reference(spec.problem)
     per_eval = reference.eval_seconds if reference and reference.eval_seconds else 1.0
     return per_eval * spec.budget
-

@@ -115,6 +115,11 @@ class Store:
             db.execute("UPDATE runs SET status='partial', error='', n_trials=0, cost=0, "
                        "updated_at=? WHERE run_id=?", (now(), run_id))
 
+    def drop_trials(self, run_id: str, first: int) -> None:
+        """Forget a run's trials from index ``first`` on (a retried run that went another way)."""
+        with self._tx() as db:
+            db.execute("DELETE FROM trials WHERE run_id=? AND trial>=?", (run_id, first))
+
     # -- reading ------------------------------------------------------------------------------
     def run_status(self, run_ids: Iterable[str]) -> dict[str, str]:
         ids = list(run_ids)
@@ -157,6 +162,16 @@ class Store:
             frame = pd.concat(parts, ignore_index=True) if parts else pd.read_sql_query(
                 f"{query} WHERE 0", self._db)
         return frame.sort_values(["run_id", "trial"], kind="stable").reset_index(drop=True)
+
+    def timings(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Mean seconds per full evaluation by problem, and per suggestion by strategy, over
+        the stored trials (what the scheduler expects of runs not yet made)."""
+        join = "FROM trials t JOIN runs r ON r.run_id = t.run_id"
+        evals = self._db.execute(f"SELECT r.problem, sum(t.eval_seconds) / sum(t.cost) {join} "
+                                 "WHERE t.cost > 0 GROUP BY r.problem").fetchall()
+        suggests = self._db.execute(f"SELECT r.strategy, avg(t.suggest_seconds) {join} "
+                                    "GROUP BY r.strategy").fetchall()
+        return dict(evals), dict(suggests)
 
     def runs_frame(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM runs", self._db)
