@@ -1,0 +1,3 @@
+"""Lines that the benchmarks leave for the end-of-session summary."""
+
+NOTES: list[str] = []
