@@ -41,6 +41,9 @@ if TYPE_CHECKING:  # workers never import the store (nor pandas with it)
 
 #: A run whose worker died this many times is failed rather than retried again.
 MAX_ATTEMPTS = 3
+#: Runs handed to a pool beyond its workers: a worker that frees up starts the next one at once
+#: instead of waiting for the owner to hear of it and answer.
+QUEUED = 1
 #: Packages whose versions must agree between the owner and a worker: they make the scores.
 PINNED = ("numpy", "scipy", "scikit-learn", "threadpoolctl")
 
@@ -181,11 +184,29 @@ def _mismatch(task: Task) -> str:
     return _CHECKED[key]
 
 
+_PINNED_AT = -1  # how many modules were loaded when the thread pools were last limited
+
+
+def _pin_threads() -> None:
+    """One BLAS/OpenMP thread in this worker process, whichever library a strategy brings.
+
+    The variables cover libraries loaded from now on; threadpoolctl limits those already
+    loaded. Its look-up costs milliseconds, so it is redone only after new imports (a strategy's
+    library, loaded by its first run), not for every run.
+    """
+    global _PINNED_AT
+    if len(sys.modules) == _PINNED_AT:
+        return
+    from threadpoolctl import threadpool_limits
+
+    os.environ.update(THREAD_ENV)
+    threadpool_limits(1)
+    _PINNED_AT = len(sys.modules)
+
+
 def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None = None,
          cancelled: Callable[[], bool] | None = None) -> RunOutcome:
     """Execute one run, sending its start, each finished trial and its end through ``emit``."""
-    from threadpoolctl import threadpool_limits
-
     spec = task.spec
     emit(("start", spec.run_id, os.getpid()))
     mismatch = _mismatch(task)
@@ -203,13 +224,13 @@ def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None =
             raise RunCancelled(spec.run_id)
         emit(("trial", record))
 
-    with threadpool_limits(1):
-        args = (spec, problem, task.strategy, evaluate, emit_trial)
-        try:
-            outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random)
-        except ReplayDiverged:
-            emit(("reset", spec.run_id))
-            outcome = execute_run(*args, prior=(), ref_random=task.ref_random)
+    _pin_threads()
+    args = (spec, problem, task.strategy, evaluate, emit_trial)
+    try:
+        outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random)
+    except ReplayDiverged:
+        emit(("reset", spec.run_id))
+        outcome = execute_run(*args, prior=(), ref_random=task.ref_random)
     emit(("done", outcome))
     return outcome
 
@@ -315,7 +336,7 @@ class LokyBackend:
             conn.close()
 
     def capacity(self) -> int:
-        return self.workers
+        return self.workers + QUEUED
 
     def submit(self, task: Task) -> None:
         address = self._listener.address
@@ -426,7 +447,7 @@ class DaskBackend:
         if time.monotonic() - self._checked > 5:  # workers come and go
             self._checked = time.monotonic()
             self.workers = self._threads()
-        return self.workers
+        return self.workers + QUEUED
 
     def submit(self, task: Task) -> None:
         key = f"searchbench-run-{task.spec.run_id}-{self._tag}"

@@ -6,7 +6,9 @@ and repeat, and prints for each:
 - efficiency = (sum of the trials' eval and suggest seconds) / (wall seconds x workers), with the
   wall time of the whole command (interpreter start-up, imports and planning included) and of the
   execution phase alone (what ``run`` reports as "executed ... in X s");
-- utilization = CPU seconds of the command's whole process tree / (wall seconds x workers);
+- the CPU seconds of the command's whole process tree (owner, workers, evaluation children) and
+  the share of the machine's cores that other processes used meanwhile: on a shared machine,
+  what others run slows every process of ours and lowers the efficiency;
 - the speed-up of each worker count over one worker (medians over the repeats).
 
 Usage: ``python perf/efficiency.py [--suite quick] [--jobs 1,2] [--repeats 3]``. It prints
@@ -18,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -27,6 +28,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +43,7 @@ class Measure:
     eval_seconds: float
     suggest_seconds: float
     cpu: float
+    others: float  # cores busy with other processes, on average over the run
     trials: int
     runs: int
 
@@ -51,9 +55,6 @@ class Measure:
     def execute_efficiency(self) -> float:
         return self.work / (self.execute_wall * self.jobs)
 
-    @property
-    def utilization(self) -> float:
-        return self.cpu / (self.wall * self.jobs)
 
 
 def measure(suite: str, jobs: int, extra: list[str]) -> Measure:
@@ -61,23 +62,53 @@ def measure(suite: str, jobs: int, extra: list[str]) -> Measure:
         store = Path(tmp) / "store.sqlite"
         cmd = [sys.executable, "-m", "bench", "run", suite, "--store", str(store),
                "--jobs", str(jobs), "--no-progress", *extra]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        machine_before = _busy_seconds()
         started = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        cpu = _tree_cpu_while_running(proc)
+        stderr = proc.stderr.read()
+        proc.wait()
         wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        machine = _busy_seconds() - machine_before
         if proc.returncode not in (0, 1):
-            sys.exit(f"`{' '.join(cmd)}` exited {proc.returncode}:\n{proc.stderr}")
-        found = re.search(r"executed (\d+) runs \((\d+) trials\) in ([\d.]+) s", proc.stderr)
+            sys.exit(f"`{' '.join(cmd)}` exited {proc.returncode}:\n{stderr}")
+        found = re.search(r"executed (\d+) runs \((\d+) trials\) in ([\d.]+) s", stderr)
         if not found:
-            sys.exit(f"nothing was executed:\n{proc.stderr}")
+            sys.exit(f"nothing was executed:\n{stderr}")
         db = sqlite3.connect(store)
         eval_s, suggest_s, n = db.execute(
             "SELECT sum(eval_seconds), sum(suggest_seconds), count(*) FROM trials").fetchone()
         db.close()
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    others = max(0.0, machine - cpu) / wall
     return Measure(jobs, wall, float(found.group(3)), eval_s + suggest_s, eval_s, suggest_s,
-                   cpu, n, int(found.group(1)))
+                   cpu, others, n, int(found.group(1)))
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot, over all cores."""
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0)
+
+
+def _tree_cpu_while_running(proc: subprocess.Popen, every: float = 0.1) -> float:
+    """CPU seconds of ``proc`` and all its descendants, sampled until it ends (a process that
+    ends between two samples loses at most ``every`` seconds of its count)."""
+    last: dict[int, float] = {}
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in tree:
+            try:
+                t = p.cpu_times()
+                last[p.pid] = t.user + t.system
+            except psutil.NoSuchProcess:
+                continue
+        time.sleep(every)
+    return sum(last.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,15 +129,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  repeat {r + 1} --jobs {jobs}: {m.runs} runs, {m.trials} trials, wall "
                   f"{m.wall:.1f} s (execute {m.execute_wall:.1f} s), eval {m.eval_seconds:.1f} s "
                   f"+ suggest {m.suggest_seconds:.1f} s, CPU {m.cpu:.1f} s; efficiency "
-                  f"{m.efficiency:.3f} (execute phase {m.execute_efficiency:.3f}), utilization "
-                  f"{m.utilization:.3f}", flush=True)
+                  f"{m.efficiency:.3f} (execute phase {m.execute_efficiency:.3f}); other "
+                  f"processes kept {m.others:.2f} cores busy", flush=True)
     med = {j: statistics.median(m.wall for m in ms) for j, ms in results.items()}
     print("medians:")
     for jobs, ms in results.items():
         line = (f"  --jobs {jobs}: wall {med[jobs]:.1f} s, efficiency "
                 f"{statistics.median(m.efficiency for m in ms):.3f} (execute phase "
-                f"{statistics.median(m.execute_efficiency for m in ms):.3f}), utilization "
-                f"{statistics.median(m.utilization for m in ms):.3f}")
+                f"{statistics.median(m.execute_efficiency for m in ms):.3f}), other processes "
+                f"{statistics.median(m.others for m in ms):.2f} cores")
         if 1 in med and jobs != 1:
             line += f", speed-up over --jobs 1: {med[1] / med[jobs]:.2f}"
         print(line)

@@ -98,3 +98,21 @@ def test_whole_pipeline_two_local_workers(benchmark, tmp_path):
     finally:
         backend.close()
         store.close()
+
+
+def test_short_runs_on_two_local_workers(benchmark, tmp_path):
+    """Many short runs: what starting a run costs (dispatch, the strategy's set-up, the events)."""
+    runs, trials = 40, 5
+    store = open_store(tmp_path / "s.sqlite", "perf")
+    backend = LokyBackend(2)
+    try:
+        benchmark.pedantic(lambda: execute([null_task(trials) for _ in range(runs)], store,
+                                           backend, progress=False), rounds=5, warmup_rounds=1)
+        frame = store.trials_frame()
+        recorded = (frame["eval_seconds"].sum() + frame["suggest_seconds"].sum()) / 6
+        per_run = (benchmark.stats.stats.median * 2 - recorded) / runs
+        NOTES.append(f"short runs on 2 loky workers: {per_run * 1e3:.2f} ms per run of {trials} "
+                     f"trials, all included ({per_run / trials * 1e3:.2f} ms per trial)")
+    finally:
+        backend.close()
+        store.close()
