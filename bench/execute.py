@@ -455,18 +455,22 @@ class DaskBackend:
         self._futures[future] = task
 
     def wait(self, handle: Callable[[Event], None], timeout: float) -> list[Lost]:
-        try:
-            first = self._queue.get(timeout=timeout)
-        except TimeoutError:
-            first = None
-        if first is not None:
-            for event in (first, *self._queue.get(batch=True)):
+        # Polled: a blocking get that times out is logged as an error by the scheduler.
+        deadline = time.monotonic() + timeout
+        while True:
+            batches = self._queue.get(batch=True)
+            if batches or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        for batch in batches:
+            for event in batch:
                 handle(event)
         lost = []
         for future in [f for f in self._futures if f.status in ("error", "cancelled")]:
             task = self._futures.pop(future)
-            for event in self._queue.get(batch=True):  # anything it sent before it failed
-                handle(event)
+            for batch in self._queue.get(batch=True):  # anything it sent before it failed
+                for event in batch:
+                    handle(event)
             try:
                 error = future.exception(timeout=5)
                 reason = f"{type(error).__name__}: {error}"
@@ -498,11 +502,55 @@ def _dask_task_cancelled() -> bool:
     return state is not None and state.state == "cancelled"
 
 
-def _work_on_dask(task: Task, queue_name: str) -> None:
-    from distributed import Queue
+class _DaskSender:
+    """Sends a task's events to the owner's Dask queue from a thread of its own, in batches.
 
-    channel = Queue(queue_name)
-    work(task, channel.put, cancelled=_dask_task_cancelled)
+    A put is a round trip to the scheduler; the run goes on meanwhile instead of waiting for
+    it. ``close`` returns once everything is sent, so a run that ends has delivered its events.
+    """
+
+    def __init__(self, queue_name: str):
+        from distributed import Queue
+
+        self._channel = Queue(queue_name)
+        self._pending: queue_module.SimpleQueue = queue_module.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._send, name="searchbench-sender", daemon=True)
+        self._thread.start()
+
+    def __call__(self, event: Event) -> None:
+        if self._error is not None:
+            raise RuntimeError(f"cannot send to the owner: {self._error}") from self._error
+        self._pending.put(event)
+
+    def _send(self) -> None:
+        while True:
+            batch = [self._pending.get()]
+            while not self._pending.empty():
+                batch.append(self._pending.get_nowait())
+            last = batch[-1] is None
+            events = [e for e in batch if e is not None]
+            try:
+                if events:
+                    self._channel.put(events)
+            except BaseException as exc:  # the scheduler is gone: the run fails on next emit
+                self._error = exc
+            if last:
+                return
+
+    def close(self) -> None:
+        self._pending.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise RuntimeError(f"cannot send to the owner: {self._error}") from self._error
+
+
+def _work_on_dask(task: Task, queue_name: str) -> None:
+    sender = _DaskSender(queue_name)
+    try:
+        work(task, sender, cancelled=_dask_task_cancelled)
+    finally:
+        sender.close()
 
 
 def _hand_on(events: queue_module.SimpleQueue, handle: Callable[[Event], None],

@@ -308,3 +308,45 @@ def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doub
     assert killed_at < len(expected) == 4 * 15 + 4 * 14  # the grid has 7 x 2 points
     assert not trials.duplicated(["problem", "strategy", "seed", "trial"]).any()
     pd.testing.assert_frame_equal(trials, expected)
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_runs_on_the_dask_cluster(tmp_path, cluster):
+    local_cluster, client = cluster
+    suite = write_suite(tmp_path / "long.toml", ["sleepier-line"], ["random"], 4, 60)
+    store = tmp_path / "s.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "bench", "run", str(suite), "--store",
+                             str(store), "--no-progress", "--scheduler",
+                             local_cluster.scheduler_address],
+                            cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_trials(store, 5, proc)
+    assert any(client.processing().values())
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    deadline = time.monotonic() + 20
+    while any(client.processing().values()):  # the runs stop between two trials
+        assert time.monotonic() < deadline, "the cluster is still running the interrupted runs"
+        time.sleep(0.2)
+    assert stored_trials(store) < 4 * 60
+
+
+def test_a_worker_whose_versions_differ_from_the_owner_s_refuses_the_run(tiny):
+    from bench.execute import Task, environment, work
+
+    info = discover()["random"]
+    spec = RunSpec("tree-blobs", "random", info.version, 0, 3, tiny.fingerprint)
+    owner = tuple((name, "0.0" if name == "numpy" else version) for name, version in environment())
+    events = []
+    outcome = work(Task(spec, tiny.problems["tree-blobs"], info, environment=owner), events.append)
+    assert outcome.status == "failed"
+    assert "numpy" in outcome.error and "0.0 on the owner" in outcome.error
+    assert [e[0] for e in events] == ["start", "done"]  # nothing was evaluated
+
+    from dataclasses import replace
+
+    edited = replace(info, source_hash="0123456789")  # the owner's copy of the file differs
+    outcome = work(Task(replace(spec, strategy_version=edited.version), tiny.problems["tree-blobs"],
+                        edited, environment=environment()), events.append)
+    assert outcome.status == "failed" and "strategy random is" in outcome.error
