@@ -19,6 +19,8 @@ back a second time and the store, keyed by (run, trial), keeps one of each.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import queue as queue_module
 import secrets
@@ -125,18 +127,23 @@ class CostModel:
         return self._prior[kind].get(name)
 
     def expected(self, task: Task) -> float:
-        return task.remaining * (self._guess("eval", task.spec.problem, self.DEFAULT_EVAL)
-                                 + self._guess("suggest", task.spec.strategy, 0.0))
+        return task.remaining * self.rates()(task.spec.problem, task.spec.strategy)
 
-    def _guess(self, kind: str, name: str, default: float) -> float:
-        value = self.per_trial(kind, name)
-        if value is not None:
-            return value
-        known = [v for v in (self.per_trial(kind, n) for n in self._names(kind)) if v is not None]
-        return max(known, default=default)
+    def rates(self) -> Callable[[str, str], float]:
+        """Expected seconds per unit of budget of a (problem, strategy), with what is known
+        now, frozen: cheap to call for every group of pending runs."""
+        evals, eval_default = self._table("eval", self.DEFAULT_EVAL)
+        suggests, suggest_default = self._table("suggest", 0.0)
 
-    def _names(self, kind: str) -> set[str]:
-        return set(self._prior[kind]) | {name for k, name in self._seen if k == kind}
+        def rate(problem: str, strategy: str) -> float:
+            return evals.get(problem, eval_default) + suggests.get(strategy, suggest_default)
+
+        return rate
+
+    def _table(self, kind: str, default: float) -> tuple[dict[str, float], float]:
+        table = {name: v for name, v in self._prior[kind].items() if v is not None}
+        table.update({name: acc[0] / acc[1] for (k, name), acc in self._seen.items() if k == kind})
+        return table, max(table.values(), default=default)
 
 
 # -- in the worker ---------------------------------------------------------------------------
@@ -579,7 +586,7 @@ def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: boo
     started = time.perf_counter()
     for task in tasks:
         store.start_run(task.spec)
-    pending = list(tasks)
+    pending = Pending(tasks)
     running: dict[str, Task] = {}
     begun: set[str] = set()  # runs a worker has started
     retried: set[str] = set()
@@ -621,7 +628,8 @@ def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: boo
                 # A run whose worker died waits until no other such run is running, so that a
                 # run that kills its worker does not take the same innocent runs down each time.
                 suspects = any(attempts[r] for r in running)
-                task = _longest(pending, costs, hold=lambda t: suspects and attempts[t.spec.run_id] > 0)
+                task = pending.take(costs, hold=(lambda t: attempts[t.spec.run_id] > 0)
+                                    if suspects else None)
                 if task is None:
                     break
                 if task.spec.run_id in retried:  # replay what the store holds now
@@ -635,7 +643,7 @@ def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: boo
                 if lost.run_id in begun:
                     attempts[lost.run_id] += 1
                 if lost.retry and attempts[lost.run_id] < MAX_ATTEMPTS:
-                    pending.append(running.pop(lost.run_id))
+                    pending.add(running.pop(lost.run_id))
                     retried.add(lost.run_id)
                     summary.retried += 1
                 else:
@@ -683,18 +691,51 @@ def _progress(store: Store, run_id: str) -> tuple[int, float]:
     return len(trials), sum(t.cost for t in trials)
 
 
-def _longest(pending: list[Task], costs: CostModel,
-             hold: Callable[[Task], bool] = lambda task: False) -> Task | None:
-    """Take the pending run expected to last longest (the earliest listed among equals),
-    passing over those to ``hold`` back; None if all are held."""
-    order = sorted(range(len(pending)), key=lambda i: (-costs.expected(pending[i]), i))
-    for i in order:
-        if not hold(pending[i]):
-            return pending.pop(i)
-    return None
+class Pending:
+    """Runs waiting to start, taken longest first (the earliest listed among equals).
+
+    Runs of one (problem, strategy) differ only in their seed and in what they have already
+    spent, so they are kept in groups, longest first: choosing the next run looks at one run per
+    group, not at every run, which keeps scheduling cheap for suites of many thousand runs.
+    """
+
+    def __init__(self, tasks: Iterable[Task] = ()):
+        self._groups: dict[tuple[str, str], list[tuple[float, int, Task]]] = {}
+        self._count = itertools.count()
+        self._size = 0
+        for task in tasks:
+            self.add(task)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def add(self, task: Task) -> None:
+        group = self._groups.setdefault((task.spec.problem, task.spec.strategy), [])
+        bisect.insort(group, (-task.remaining, next(self._count), task))
+        self._size += 1
+
+    def take(self, costs: CostModel, hold: Callable[[Task], bool] | None = None) -> Task | None:
+        """The run expected to last longest, passing over those to ``hold`` back."""
+        rate = costs.rates()
+        best, best_at = None, None
+        for key, group in self._groups.items():
+            for i, (minus_remaining, order, task) in enumerate(group):
+                if hold is None or not hold(task):
+                    rank = (-minus_remaining * rate(*key), -order)
+                    if best is None or rank > best:
+                        best, best_at = rank, (key, i)
+                    break
+        if best is None:
+            return None
+        group = self._groups[best_at[0]]
+        task = group.pop(best_at[1])[2]
+        if not group:
+            del self._groups[best_at[0]]
+        self._size -= 1
+        return task
 
 
 def longest_first(tasks: Iterable[Task], costs: CostModel | None = None) -> list[Task]:
     """The order in which :func:`execute` would start ``tasks`` if nothing new were learnt."""
-    pending, costs = list(tasks), costs or CostModel()
-    return [_longest(pending, costs) for _ in range(len(pending))]
+    pending, costs = Pending(tasks), costs or CostModel()
+    return [pending.take(costs) for _ in range(len(pending))]
