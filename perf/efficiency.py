@@ -9,7 +9,8 @@ and repeat, and prints for each:
 - the CPU seconds of the command's whole process tree (owner, workers, evaluation children) and
   the share of the machine's cores that other processes used meanwhile: on a shared machine,
   what others run slows every process of ours and lowers the efficiency;
-- the speed-up of each worker count over one worker (medians over the repeats).
+- the speed-up of each worker count over one worker (medians over the repeats);
+- the wall time of a second, identical invocation, which finds everything done.
 
 Usage: ``python perf/efficiency.py [--suite quick] [--jobs 1,2] [--repeats 3]``. It prints
 timings and never fails on them: the machine may be shared and noisy.
@@ -46,6 +47,7 @@ class Measure:
     others: float  # cores busy with other processes, on average over the run
     trials: int
     runs: int
+    again: float  # wall seconds of the same command run a second time
 
     @property
     def efficiency(self) -> float:
@@ -76,13 +78,18 @@ def measure(suite: str, jobs: int, extra: list[str]) -> Measure:
         found = re.search(r"executed (\d+) runs \((\d+) trials\) in ([\d.]+) s", stderr)
         if not found:
             sys.exit(f"nothing was executed:\n{stderr}")
+        started = time.perf_counter()
+        second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        again = time.perf_counter() - started
+        if "nothing to run" not in second.stderr:
+            sys.exit(f"the second invocation ran something:\n{second.stderr}")
         db = sqlite3.connect(store)
         eval_s, suggest_s, n = db.execute(
             "SELECT sum(eval_seconds), sum(suggest_seconds), count(*) FROM trials").fetchone()
         db.close()
     others = max(0.0, machine - cpu) / wall
     return Measure(jobs, wall, float(found.group(3)), eval_s + suggest_s, eval_s, suggest_s,
-                   cpu, others, n, int(found.group(1)))
+                   cpu, others, n, int(found.group(1)), again)
 
 
 def _busy_seconds() -> float:
@@ -130,14 +137,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{m.wall:.1f} s (execute {m.execute_wall:.1f} s), eval {m.eval_seconds:.1f} s "
                   f"+ suggest {m.suggest_seconds:.1f} s, CPU {m.cpu:.1f} s; efficiency "
                   f"{m.efficiency:.3f} (execute phase {m.execute_efficiency:.3f}); other "
-                  f"processes kept {m.others:.2f} cores busy", flush=True)
+                  f"processes kept {m.others:.2f} cores busy; the same command again: "
+                  f"{m.again:.1f} s", flush=True)
     med = {j: statistics.median(m.wall for m in ms) for j, ms in results.items()}
     print("medians:")
     for jobs, ms in results.items():
         line = (f"  --jobs {jobs}: wall {med[jobs]:.1f} s, efficiency "
                 f"{statistics.median(m.efficiency for m in ms):.3f} (execute phase "
                 f"{statistics.median(m.execute_efficiency for m in ms):.3f}), other processes "
-                f"{statistics.median(m.others for m in ms):.2f} cores")
+                f"{statistics.median(m.others for m in ms):.2f} cores, again "
+                f"{statistics.median(m.again for m in ms):.1f} s")
         if 1 in med and jobs != 1:
             line += f", speed-up over --jobs 1: {med[1] / med[jobs]:.2f}"
         print(line)
