@@ -97,6 +97,22 @@ def test_the_cost_model_learns_from_arriving_trials():
     assert [t.spec.strategy for t in longest_first([fast, slow], costs)] == ["slow", "fast"]
 
 
+def test_a_resumed_run_counts_what_is_left_and_held_runs_wait():
+    from dataclasses import replace
+
+    from bench.execute import Pending
+
+    costs = CostModel({"p": 0.1}, {"random": 0.0})
+    fresh, resumed = _task("p", "random"), _task("p", "random")
+    resumed = replace(resumed, spec=replace(resumed.spec, seed=1),
+                      prior=tuple(_trial("r", 0.1, 0.0) for _ in range(7)))  # 3 of 10 left
+    pending = Pending([resumed, fresh])
+    held = pending.take(costs, hold=lambda t: t is fresh)
+    assert held is resumed  # the longer run is held back, the other one goes
+    assert pending.take(costs, hold=lambda t: True) is None and len(pending) == 1
+    assert pending.take(costs) is fresh
+
+
 # -- copies of trials (a rescheduled run sends its trials again) -----------------------------
 def test_a_copy_that_agrees_is_dropped_and_one_that_disagrees_replaces_the_rest(tmp_path):
     store = open_store(tmp_path / "s.sqlite", "fp")
