@@ -33,9 +33,12 @@ def _suite(args, catalogue: Catalogue) -> Suite:
 def run_command(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.scheduler is not None:
         raise BadInput("give --jobs or --scheduler, not both")
-    # Local workers start now and warm up (imports, evaluation child) while this process loads
-    # the catalogue and plans; on bad input they are stopped with nothing written.
-    early = None if args.scheduler else _backend(args)
+    # With a new store there is work to do: local workers start now and warm up (imports,
+    # evaluation child) while this process loads the catalogue and plans; on bad input they are
+    # stopped with nothing written. With an existing store they wait for the plan, so that a
+    # command with nothing left to run stays quick.
+    fresh = not (args.store or default_store()).exists()
+    early = _backend(args) if fresh and not args.scheduler else None
     try:
         return _run(args, early)
     finally:
@@ -53,7 +56,9 @@ def _run(args: argparse.Namespace, early) -> int:
 
     suite_problems(suite, catalogue)
     check_store_path(store_path, catalogue.fingerprint, create=True)
-    backend = early or _backend(args)
+    # An unreachable scheduler is bad input, found before the store is touched; local workers
+    # start only if there is something to run.
+    backend = early or (_backend(args) if args.scheduler else None)
     store = open_store(store_path, catalogue.fingerprint)
     try:
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
@@ -68,6 +73,7 @@ def _run(args: argparse.Namespace, early) -> int:
             print("nothing to run: every run is already in the store", file=sys.stderr)
             summary = None
         else:
+            backend = backend or _backend(args)
             summary = execute(plan.todo, store, backend, progress=not args.no_progress,
                               label=suite.name, costs=plan.costs)
             print(f"executed {summary.executed} runs ({summary.trials} trials) in "
@@ -78,7 +84,7 @@ def _run(args: argparse.Namespace, early) -> int:
         failed += [(spec, errors.get(spec.run_id, "")) for spec in plan.failed]
     finally:
         store.close()
-        if backend is not early:
+        if backend is not None and backend is not early:
             backend.close()
     if failed:
         print(f"{len(failed)} run(s) failed:", file=sys.stderr)
