@@ -33,6 +33,11 @@ THREAD_ENV = {
 }
 
 
+#: Start-up and data loading of the child are given this long (they are not trial time).
+SETUP_SECONDS = 300.0
+ACK = b"ready"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The result of one evaluation as the runner sees it."""
@@ -79,6 +84,7 @@ class ChildEvaluator:
             import cloudpickle
 
             self._send.send_bytes(pickle.dumps(("problem", problem.id, cloudpickle.dumps(problem))))
+            self._await_ack()  # the child has loaded the data: not part of any trial's time
             self._known[problem.id] = problem
         self._send.send_bytes(pickle.dumps(("evaluate", problem.id, params, fidelity)))
         limit = problem.time_limit
@@ -112,6 +118,12 @@ class ChildEvaluator:
         self._send = Connection(to_child_w, readable=False)
         self._recv = Connection(from_child_r, writable=False)
         self._known.clear()
+        self._await_ack()  # imports done: start-up never counts against a trial's time limit
+
+    def _await_ack(self) -> None:
+        if not self._recv.poll(SETUP_SECONDS) or self._recv.recv_bytes() != ACK:
+            self.close()
+            raise RuntimeError(f"the evaluation process did not get ready in {SETUP_SECONDS} s")
 
     def close(self) -> None:
         for conn in (self._send, self._recv):
@@ -132,12 +144,23 @@ class ChildEvaluator:
             pass
 
 
+def _prepare(problem: Any) -> None:
+    """Load the data and make the folds now, so that no trial's time limit pays for them."""
+    try:
+        problem.folds
+    except Exception:
+        pass  # a duck-typed problem without folds, or data that fails: the trial will say so
+
+
 def _serve(recv: Connection, send: Connection) -> None:
     """The child's loop: receive problems and configurations, send back outcomes."""
     import cloudpickle
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+    import bench.problem  # noqa: F401  (scikit-learn and friends, before saying ready)
+
+    send.send_bytes(ACK)
     problems: dict[str, Any] = {}
     while True:
         try:
@@ -147,6 +170,8 @@ def _serve(recv: Connection, send: Connection) -> None:
         if message[0] == "problem":
             _, pid, blob = message
             problems[pid] = cloudpickle.loads(blob)
+            _prepare(problems[pid])
+            send.send_bytes(ACK)
             continue
         _, pid, params, fidelity = message
         send.send_bytes(pickle.dumps(evaluate_here(problems[pid], params, fidelity)))
@@ -154,6 +179,9 @@ def _serve(recv: Connection, send: Connection) -> None:
 
 def child_main() -> None:
     """Entry point of the child process; its pipes' descriptors are its arguments."""
+    from bench.lifetime import exit_with_parent
+
+    exit_with_parent()
     os.dup2(2, 1)  # whatever the model code prints goes to stderr, never into the protocol
     recv = Connection(int(sys.argv[1]), writable=False)
     send = Connection(int(sys.argv[2]), readable=False)

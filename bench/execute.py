@@ -8,7 +8,7 @@ run replays them instead of evaluating again, and the store ignores a trial it a
 
 from __future__ import annotations
 
-import multiprocessing
+from multiprocessing.managers import SyncManager
 import queue as queue_module
 import sys
 import time
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.evaluator import ChildEvaluator, Evaluator
+from bench.lifetime import exit_with_parent
 from bench.runner import ReplayDiverged, RunOutcome, RunSpec, TrialRecord, execute_run
 from bench.store import Store
 from bench.strategy import StrategyInfo
@@ -118,9 +119,11 @@ class LokyBackend:
     def run(self, tasks: Sequence[Task], handle: Callable[[Event], None]) -> None:
         from joblib.externals.loky import get_reusable_executor
 
-        manager = multiprocessing.Manager()
+        manager = SyncManager()
+        manager.start(exit_with_parent)
         channel = manager.Queue()
-        executor = get_reusable_executor(max_workers=self.workers, reuse=True)
+        executor = get_reusable_executor(max_workers=self.workers, reuse=True,
+                                         initializer=exit_with_parent)
         try:
             futures = {executor.submit(_work_to_queue, t, channel): t for t in tasks}
             pending = set(futures)
