@@ -136,11 +136,11 @@ def holm(pvalues: pd.Series) -> pd.Series:
     return out
 
 
-def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
-                          baseline: str = BASELINE) -> pd.DataFrame:
+def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
+                   baseline: str = BASELINE) -> pd.DataFrame:
     """Every strategy of ``raw`` (a problem x strategy table of mean best scores) against
-    ``baseline`` over the problems both have: wins, ties, losses, and the Wilcoxon signed-rank
-    and sign tests with their Holm-corrected p-values (see the module's docstring)."""
+    ``baseline`` over the problems both have: wins, ties, losses, and the uncorrected p-values of
+    the Wilcoxon signed-rank and sign tests (see the module's docstring)."""
     rows = {}
     for strategy in raw.columns:
         if strategy == baseline:
@@ -149,14 +149,21 @@ def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
         diff = both[strategy] - both[baseline]
         wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
         ties = len(diff) - wins - losses
-        sign_p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else np.nan
+        # every problem tied: no evidence either way
+        sign_p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
         rows[strategy] = {
             "wins": wins, "ties": ties, "losses": losses,
             "wilcoxon_p": _wilcoxon(normalized, strategy, baseline, untied=diff != 0),
             "sign_p": sign_p,
         }
-    table = pd.DataFrame.from_dict(
+    return pd.DataFrame.from_dict(
         rows, orient="index", columns=["wins", "ties", "losses", "wilcoxon_p", "sign_p"])
+
+
+def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
+                          baseline: str = BASELINE) -> pd.DataFrame:
+    """:func:`baseline_tests` with each test's p-values Holm-corrected over the strategies."""
+    table = baseline_tests(raw, normalized, baseline)
     table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"].astype(float))
     table["sign_p_holm"] = holm(table["sign_p"].astype(float))
     return table
@@ -172,7 +179,7 @@ def _wilcoxon(normalized: pd.DataFrame, strategy: str, baseline: str, untied: pd
     diff = (both[strategy] - both[baseline]).where(untied.reindex(both.index, fill_value=False), 0)
     nonzero = diff[diff != 0]
     if nonzero.empty:
-        return 1.0  # every problem tied: no evidence either way
+        return 1.0
     return float(ss.wilcoxon(nonzero.to_numpy(), zero_method="wilcox").pvalue)
 
 
