@@ -49,11 +49,11 @@ def add_running_best(frame: pd.DataFrame) -> pd.DataFrame:
     """``best_score``: best full-fidelity CV score so far in the run (failed trials never count);
     ``best_test_score``: the holdout test score of that running best."""
     counts = (frame["status"] == "ok") & np.isclose(frame["fidelity"], 1.0)
-    eligible = frame["score"].where(counts)
+    eligible = frame["score"].astype(float).where(counts)
     best = eligible.groupby(frame["run_id"]).cummax().groupby(frame["run_id"]).ffill()
     # the trial that holds the running best: the last trial so far whose score equals it
     is_new_best = counts & (frame["score"] == best)
-    holder_test = frame["test_score"].where(is_new_best)
+    holder_test = frame["test_score"].astype(float).where(is_new_best)
     best_test = holder_test.groupby(frame["run_id"]).ffill()
     return frame.assign(best_score=best, best_test_score=best_test)
 

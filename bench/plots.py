@@ -80,6 +80,7 @@ def _panels(n: int, width: float = 4.0, height: float = 3.0, columns: int = PANE
 def _band_lines(ax: plt.Axes, band: pd.DataFrame, x: str, colours: Colours,
                 order: Sequence[str]) -> None:
     """A mean line and a shaded interval per strategy (columns ``mean``, ``low``, ``high``)."""
+    alpha = 0.13 if len(order) <= 6 else 0.06  # many overlapping bands turn into fog
     for strategy in order:
         part = band[band["strategy"] == strategy]
         if part.empty:
@@ -87,7 +88,7 @@ def _band_lines(ax: plt.Axes, band: pd.DataFrame, x: str, colours: Colours,
         colour = colours[strategy]
         ax.plot(part[x].to_numpy(), part["mean"].to_numpy(), color=colour, lw=1.6, label=strategy)
         ax.fill_between(part[x].to_numpy(), part["low"].to_numpy(), part["high"].to_numpy(),
-                        color=colour, alpha=0.13, lw=0)
+                        color=colour, alpha=alpha, lw=0)
 
 
 def _log_counts(ax: plt.Axes) -> None:
@@ -173,18 +174,15 @@ def average_rank(ranks: pd.DataFrame, colours: Colours, order: Sequence[str], pr
 
 
 def heatmap(table: pd.DataFrame, colours: Colours, out: Path, title: str, label: str,
-            limits: tuple[float, float], fmt: str = ".2f", cmap: str = "viridis",
-            reverse: bool = False, stem: str = "heatmap") -> list[Path]:
+            fmt: str = ".2f", cmap: str = "viridis", reverse: bool = False,
+            stem: str = "heatmap") -> list[Path]:
     """A (strategy x problem) table as an annotated heatmap; strategy names in their colours.
-    ``limits`` is the colour range; values beyond it get the end colours."""
-    values = table.to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    vmin = min(limits[0], finite.min()) if finite.size else limits[0]
-    vmax = max(limits[1], finite.max()) if finite.size else limits[1]
+    The colours span the values shown, so small differences stay visible; the annotations give
+    the numbers."""
     with _style():
         figure, ax = plt.subplots(figsize=(3.0 + 0.75 * table.shape[1], 1.8 + 0.42 * table.shape[0]))
-        sns.heatmap(table, annot=True, fmt=fmt, cmap=f"{cmap}_r" if reverse else cmap, vmin=vmin,
-                    vmax=vmax, linewidths=0.5, linecolor="white", ax=ax,
+        sns.heatmap(table, annot=True, fmt=fmt, cmap=f"{cmap}_r" if reverse else cmap,
+                    linewidths=0.5, linecolor="white", ax=ax,
                     cbar_kws={"label": label}, annot_kws={"fontsize": 8})
         ax.set_xlabel("problem")
         ax.set_ylabel("strategy")

@@ -25,6 +25,7 @@ from tabulate import tabulate
 
 from bench import analysis, plots, stats
 from bench.catalogue import Catalogue
+from bench.errors import BadInput
 from bench.plan import run_specs, suite_problems
 from bench.runner import RunSpec
 from bench.store import Store
@@ -82,6 +83,17 @@ class Report:
         return getattr(p, "metric", None) or p.to_dict().get("metric") or "score"
 
 
+def check_output(out: Path) -> None:
+    """Raise :class:`BadInput` if ``out`` cannot hold the report; writes nothing."""
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is a file, not a folder")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BadInput(f"--out {out} cannot be written: {parent} is not writable")
+
+
 def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
                  store: Store, out: Path) -> list[Path]:
     """Write ``results/<suite>/`` into ``out``; return the files written."""
@@ -116,12 +128,14 @@ def write_tables(report: Report, out: Path) -> list[Path]:
     trials = report.trials
     trials.to_csv(out / "trials.csv", index=False)
     trials.to_parquet(out / "trials.parquet", index=False)
-    report.runs.to_csv(out / "runs.csv", index=False, float_format="%.10g")
+    report.runs.to_csv(out / "runs.csv", index=False)  # full precision: runs are compared exactly
     board = report.board.table
     board.to_csv(out / "leaderboard.csv", index=False, float_format="%.6g")
+    notes = "".join(f"- {note}\n" for note in report.board.notes)
     (out / "leaderboard.md").write_text(
         f"# Leaderboard: suite `{report.suite.name}`\n\n{summary_line(report)}\n\n"
-        f"{leaderboard_markdown(report)}\n\n{leaderboard_legend(report)}\n")
+        f"{leaderboard_markdown(report)}\n\n{leaderboard_legend(report)}\n"
+        + (f"\n{notes}" if notes else ""))
     (out / "leaderboard.tex").write_text(leaderboard_latex(report))
     return [out / name for name in ("trials.csv", "trials.parquet", "runs.csv", "leaderboard.csv",
                                     "leaderboard.md", "leaderboard.tex")]
@@ -177,12 +191,15 @@ def leaderboard_markdown(report: Report) -> str:
 
 def leaderboard_legend(report: Report) -> str:
     n_ok = int((report.refs["status"] == "ok").sum())
+    over = (f"then over the {n_ok} problem(s) with usable references" if n_ok else
+            "then over problems with usable references (none in this report, so the column is "
+            "empty)")
     lines = [
         f"Normalized score: `(best CV score - ref_random) / (ref_best - ref_random)` at the budget "
         f"with the catalogue's frozen references (1 = the reference run's best, 0 = the median "
-        f"random configuration), averaged over seeds, then over the {n_ok} problem(s) with usable "
-        "references; the interval is a 95% percentile bootstrap over problems (10,000 resamples, "
-        "seed 0). Normalized test score: the holdout test score of each run's incumbent on the "
+        f"random configuration), averaged over seeds, {over}; the interval is a 95% percentile "
+        f"bootstrap over problems ({stats.N_RESAMPLES:,} resamples, seed {stats.BOOTSTRAP_SEED}). "
+        "Normalized test score: the holdout test score of each run's incumbent on the "
         "same scale (a gap below the normalized score is validation over-fitting). Mean rank: "
         "per problem on the mean best CV score over seeds (1 = best), averaged over problems.",
     ]
@@ -316,7 +333,7 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
             "random configuration; values above 1 beat the reference run. Problems without "
             "usable references are not shown.",
             plots.heatmap(table, colours, out, "Normalized score at the budget (mean over seeds)",
-                          "normalized score", limits=(0.0, 1.0)))
+                          "normalized score"))
         pairs = normalized_curve.groupby(["problem", "seed"]).ngroups
         add("ecdf", "Fixed-target ECDF",
             "For each target on the normalized scale, the share of (problem, seed) pairs in which "
@@ -332,8 +349,7 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
             "No problem of this report has usable references, so the heatmap shows each "
             "strategy's rank on each problem (1 = best, on the mean best CV score over seeds).",
             plots.heatmap(ranks_table, colours, out, "Rank per problem at the budget (1 = best)",
-                          "rank", limits=(1.0, float(len(ranks_table))), fmt=".1f",
-                          reverse=True))
+                          "rank", fmt=".1f", reverse=True))
 
     add("overfitting", "Validation over-fitting",
         "Each point is one run's final incumbent: its CV score (what the strategy optimized) "

@@ -265,6 +265,11 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
 
     if baseline in raw.columns and raw.shape[1] > 1:
         board = board.join(compare_with_baseline(raw, normalized, baseline))
+        n = int(raw[baseline].notna().sum())
+        if 2 / 2**n >= ALPHA:
+            notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
+                         f"sign test can give is {2 / 2**n:.3g}: no difference against "
+                         f"{baseline} can be significant at {ALPHA}; it takes 6 problems or more")
     else:
         baseline = None
         notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")

@@ -209,3 +209,12 @@ def test_rank_curve_and_target_shares():
     shares = shares.set_index(["target", "strategy", "cost"])["share"]
     assert shares[("t", "a", 1)] == 0.5 and shares[("t", "a", 2)] == 1.0
     assert shares[("pooled", "b", 1)] == 0.0 and shares[("pooled", "b", 2)] == 0.75
+
+
+def test_too_few_problems_for_significance_is_said():
+    runs = runs_table({"random": baseline_draw, "better": better_draw})
+    few = runs[runs["problem"].isin(PROBLEMS[:3])]
+    board = stats.leaderboard(few)
+    assert board.table.set_index("strategy").loc["better", "wilcoxon_p"] >= 0.25
+    assert any("smallest two-sided p-value" in note and "0.25" in note for note in board.notes)
+    assert not any("smallest two-sided" in note for note in stats.leaderboard(runs).notes)
