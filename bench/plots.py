@@ -28,6 +28,9 @@ Colours = Mapping[str, tuple]
 BASELINE_COLOUR = (0.25, 0.25, 0.25)
 DPI = 120
 PANEL_COLUMNS = 3
+#: The normalized axes stop here: below it a curve is worse than a random configuration by more
+#: than the problem's whole random-to-best range.
+NORMALIZED_FLOOR = -1.0
 
 
 def palette(strategies: Sequence[str]) -> dict[str, tuple]:
@@ -128,6 +131,8 @@ def per_problem_curves(band: pd.DataFrame, x: str, titles: Mapping[str, str], co
             ax.set_ylabel(f"best CV {titles.get(problem, 'score')} so far")
             if log_x:
                 ax.set_xscale("log")
+            else:
+                ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         _legend(figure, colours, order)
         figure.suptitle(suptitle, y=1.0)
         figure.tight_layout()
@@ -142,10 +147,16 @@ def normalized_curves(by_cost: pd.DataFrame, by_time: pd.DataFrame, colours: Col
         figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
         _band_lines(left, by_cost, "cost", colours, order)
         left.set_xlabel("evaluations (full-fidelity cost)")
+        left.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         left.set_ylabel("normalized best score so far\n(0 = random configuration, 1 = reference best)")
         _band_lines(right, by_time, "seconds", colours, order)
         right.set_xscale("log")
         right.set_xlabel("time spent by the run (evaluation + suggestion, s)")
+        means = pd.concat([by_cost["mean"], by_time["mean"]]).dropna()
+        if len(means):
+            # a few first evaluations far below a random configuration would flatten the rest
+            low = max(NORMALIZED_FLOOR, min(-0.05, float(np.quantile(means, 0.05)) - 0.05))
+            left.set_ylim(low, max(1.05, float(means.max()) + 0.05))
         for ax in (left, right):
             ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
             ax.axhline(0.0, color="0.5", lw=0.8, ls=":")
@@ -165,6 +176,7 @@ def average_rank(ranks: pd.DataFrame, colours: Colours, order: Sequence[str], pr
             part = ranks[ranks["strategy"] == strategy]
             ax.plot(part["cost"], part["mean_rank"], color=colours[strategy], lw=1.8, label=strategy)
         ax.invert_yaxis()
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.set_xlabel("evaluations (full-fidelity cost)")
         ax.set_ylabel("mean rank over problems (1 = best)")
         ax.set_title(f"Average rank of the best-so-far score ({problems} problems)")
@@ -301,6 +313,8 @@ def critical_difference(mean_ranks: pd.Series, pvalues: pd.DataFrame, colours: C
             color_palette={s: colours[s] for s in mean_ranks.index},
             label_fmt_left="{label} ({rank:.2f})", label_fmt_right="({rank:.2f}) {label}",
         )
+        # the whole possible range of mean ranks, 1 to the number of strategies
+        ax.set_xlim(0.9, len(mean_ranks) + 0.1)
         ax.set_title(title, fontsize=9, pad=22)
         figure.tight_layout()
     return save(figure, out, stem)

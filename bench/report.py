@@ -281,7 +281,9 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
             "over seeds), against evaluations (left) and against the time a run has spent "
             "evaluating and suggesting (right, log scale). Bands: 95% bootstrap intervals over "
             "problems. Higher is better; 1 (dashed) is the reference run's best, 0 (dotted) a "
-            "median random configuration. On the right a line starts once every run of the "
+            "median random configuration; the axis stops at -1 (or where 95% of the curve lies), "
+            "so a very poor first evaluation may leave the panel. On the right a line starts once "
+            "every run of the "
             "strategy has a result, so a late start is a slow first suggestion or evaluation.",
             plots.normalized_curves(stats.problem_band(normalized_curve, "cost"),
                                     stats.problem_band(times, "seconds"), colours, order,
