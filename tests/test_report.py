@@ -201,3 +201,20 @@ def test_citation_file_describes_the_software():
     assert citation["license"] == "BSD-3-Clause" and str(citation["version"]) == "0.1.0"
     assert citation["authors"] == [{"name": "The searchbench developers"}]
     assert citation["title"] and citation["message"]
+
+
+def test_latex_table_is_well_formed_and_marks_significance(tmp_path):
+    behaviours = {"random": synth.Behaviour(0), "my_best": synth.Behaviour(6)}
+    out, _ = report(tmp_path, behaviours, n_problems=8, seeds=2)
+    tex = (out / "leaderboard.tex").read_text()
+    body = tex[tex.index("\\midrule") + len("\\midrule"):tex.index("\\bottomrule")].strip()
+    header = tex[tex.index("\\toprule") + len("\\toprule"):tex.index("\\midrule")].strip()
+    columns = header.count("&") + 1
+    assert tex.count("\\begin{tabular}{rl" + "r" * (columns - 2) + "}") == 1
+    for line in [header, *body.splitlines()]:
+        assert line.endswith("\\\\") and line.count("&") == columns - 1, line
+    assert "my\\_best" in tex and "my_best" not in tex.replace("my\\_best", "")
+    assert "\\textbf{" in tex  # 8 wins out of 8 problems: significant after Holm
+    assert tex.count("{") == tex.count("}")
+    board = pd.read_csv(out / "leaderboard.csv").set_index("strategy")
+    assert board.loc["my_best", "sign_p_holm"] < 0.05
