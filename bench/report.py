@@ -560,9 +560,9 @@ def readme(report: Report) -> str:
         leaderboard_markdown(report),
         leaderboard_legend(report),
     ]
-    missing = missing_data(report)
-    if missing:
-        parts += ["## What is missing", "\n".join(f"- {line}" for line in missing)]
+    notes = data_notes(report)
+    if notes:
+        parts += ["## Notes on the data", "\n".join(f"- {line}" for line in notes)]
     if report.figures:
         parts.append("## Figures")
         for figure in report.figures:
@@ -576,8 +576,8 @@ def readme(report: Report) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def missing_data(report: Report) -> list[str]:
-    """What the report could not use, in words."""
+def data_notes(report: Report) -> list[str]:
+    """What the report could not use, and what in it depends on the machine, in words."""
     lines = []
     by_strategy: dict[str, dict[str, int]] = {}
     for spec in report.specs:
@@ -606,6 +606,15 @@ def missing_data(report: Report) -> list[str]:
     if saturated:
         lines.append(f"saturated (ref_best <= ref_random) and left out of normalized aggregates: "
                      f"{', '.join(f'`{p}`' for p in saturated)}")
+    runs = report.runs
+    for column, what in (("timeouts", "hit their problem's time limit (machine-dependent: "
+                                      "another machine may finish them)"),
+                         ("failed_trials", "failed (the model raised; they never count toward "
+                                           "the best score)")):
+        if len(runs) and runs[column].sum():
+            per = runs[runs[column] > 0].groupby("strategy")[column].sum()
+            lines.append(f"{int(per.sum())} trial(s) {what}: "
+                         + ", ".join(f"`{s}` {int(n)}" for s, n in per.items()))
     lines += list(report.board.notes)
     lines += report.skipped
     return list(dict.fromkeys(lines))

@@ -46,7 +46,7 @@ def test_the_report_writes_every_file_and_embeds_every_figure(tmp_path):
     assert sorted(embedded) == sorted(f"{f}.png" for f in FIGURES)
     for figure in FIGURES:
         assert f"({figure}.pdf)" in readme
-    assert "## What is missing" not in readme  # nothing is
+    assert "## Notes on the data" not in readme  # nothing is missing, nothing failed
 
     board = pd.read_csv(out / "leaderboard.csv")
     assert list(board.columns) == LEADERBOARD_COLUMNS
@@ -108,7 +108,9 @@ def test_the_same_store_gives_the_same_report(tmp_path):
      ["at least 2 problems"]),
     ("exhausted and failing strategies",
      {"random": synth.Behaviour(0, fail_every=3), "grid": synth.Behaviour(1, exhausted_after=4),
-      "best": STRONG["best"]}, {}, []),
+      "best": STRONG["best"]}, {},
+     ["54 trial(s) failed (the model raised; they never count toward the best score): "
+      "`random` 54"]),
 ])
 def test_partial_data_is_reported_not_fatal(tmp_path, case, behaviours, kwargs, says):
     out, written = report(tmp_path, behaviours, **kwargs)
