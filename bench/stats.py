@@ -101,12 +101,12 @@ def bootstrap_band(matrix: np.ndarray, confidence: float = CONFIDENCE,
     high = np.full(m.shape[1], np.nan)
     complete = np.isfinite(m).all(axis=0)
     if m.shape[0] >= 2 and complete.any():
-        rng = np.random.default_rng(seed)
-        picks = rng.integers(0, m.shape[0], size=(n_resamples, m.shape[0]))
-        # (resamples, columns): the mean of each resample, all columns at once
-        resampled = m[:, complete][picks].mean(axis=1)
-        tail = (1 - confidence) / 2 * 100
-        low[complete], high[complete] = np.percentile(resampled, [tail, 100 - tail], axis=0)
+        # every column at once; batches keep the (resamples x problems x columns) array small
+        result = ss.bootstrap((m[:, complete],), np.mean, n_resamples=n_resamples, axis=0,
+                              batch=1000, confidence_level=confidence, method="percentile",
+                              rng=np.random.default_rng(seed), vectorized=True)
+        low[complete] = result.confidence_interval.low
+        high[complete] = result.confidence_interval.high
     return mean, low, high
 
 
