@@ -205,8 +205,8 @@ def leaderboard_legend(report: Report) -> str:
     ]
     if report.board.baseline:
         lines.append(
-            f"W/T/L: problems where the strategy's mean best CV score is above / equal to (12 "
-            f"significant digits) / below {report.board.baseline}'s. p Wilcoxon: signed-rank test "
+            f"W/T/L: problems where the strategy's mean best CV score is above / equal to "
+            f"({stats.SIGNIFICANT_DIGITS} significant digits) / below {report.board.baseline}'s. p Wilcoxon: signed-rank test "
             "of the per-problem differences in mean normalized score (problems with references); "
             "p sign: sign test of wins against losses (all problems); both two-sided, ties "
             "dropped, Holm-corrected over strategies in parentheses, **bold** when the corrected "
