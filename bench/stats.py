@@ -149,13 +149,14 @@ def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
         diff = both[strategy] - both[baseline]
         wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
         ties = len(diff) - wins - losses
-        # every problem tied: no evidence either way
-        sign_p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
-        rows[strategy] = {
-            "wins": wins, "ties": ties, "losses": losses,
-            "wilcoxon_p": _wilcoxon(normalized, strategy, baseline, untied=diff != 0),
-            "sign_p": sign_p,
-        }
+        if diff.empty:  # no problem in common: nothing to test
+            sign_p = wilcoxon_p = np.nan
+        else:
+            # every problem tied: no evidence either way
+            sign_p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
+            wilcoxon_p = _wilcoxon(normalized, strategy, baseline, untied=diff != 0)
+        rows[strategy] = {"wins": wins, "ties": ties, "losses": losses,
+                          "wilcoxon_p": wilcoxon_p, "sign_p": sign_p}
     return pd.DataFrame.from_dict(
         rows, orient="index", columns=["wins", "ties", "losses", "wilcoxon_p", "sign_p"])
 

@@ -218,3 +218,12 @@ def test_too_few_problems_for_significance_is_said():
     assert board.table.set_index("strategy").loc["better", "wilcoxon_p"] >= 0.25
     assert any("smallest two-sided p-value" in note and "0.25" in note for note in board.notes)
     assert not any("smallest two-sided" in note for note in stats.leaderboard(runs).notes)
+
+
+def test_no_problem_in_common_with_random_gives_no_test():
+    runs = runs_table({"random": baseline_draw, "other": better_draw})
+    apart = runs[((runs["strategy"] == "random") & runs["problem"].isin(PROBLEMS[:6]))
+                 | ((runs["strategy"] == "other") & runs["problem"].isin(PROBLEMS[6:]))]
+    row = stats.leaderboard(apart).table.set_index("strategy").loc["other"]
+    assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0)
+    assert pd.isna(row["sign_p"]) and pd.isna(row["wilcoxon_p"])
