@@ -2,14 +2,16 @@
 
 skopt knows no conditions: it searches every dimension and the configuration keeps the active
 ones. Categorical choices are passed as their indices (as strings), so that booleans and None
-survive skopt's encoders unchanged.
+survive skopt's encoders unchanged. Forbidden combinations go to skopt's own ``space_constraint``,
+which both its random initial points and its acquisition candidates respect.
 """
 
 from bench.strategy import Strategy
 
 #: Random points before the surrogate model takes over.
 N_INITIAL_POINTS = 10
-#: Acquisition optimized over random candidates: cheap, and the same for every surrogate.
+#: Acquisition optimized over random candidates: cheap, and the same for every surrogate (the
+#: default L-BFGS restarts of the GP cost seconds per suggestion for little gain at this budget).
 ACQ_OPTIMIZER = "sampling"
 ACQ_POINTS = 2000
 
@@ -31,7 +33,8 @@ def skopt_dimensions(space):
 
 
 class SkoptStrategy(Strategy):
-    """Base of the skopt strategies; subclasses set ``base_estimator``."""
+    """Base of the skopt strategies; subclasses set ``base_estimator`` (a name skopt knows) or
+    override :meth:`estimator`."""
 
     library = "scikit-optimize"
     base_estimator = "GP"
@@ -40,22 +43,35 @@ class SkoptStrategy(Strategy):
         super().__init__(space, budget, seed, min_fidelity)
         from skopt import Optimizer
 
+        allowed = None
+        if space.forbidden:
+            def allowed(x):
+                return not space.is_forbidden(self._config(x))
+
         self.optimizer = Optimizer(
             skopt_dimensions(space),
-            base_estimator=self.base_estimator,
+            base_estimator=self.estimator(seed),
             n_initial_points=N_INITIAL_POINTS,
             acq_optimizer=ACQ_OPTIMIZER,
             acq_optimizer_kwargs={"n_points": ACQ_POINTS},
             random_state=seed,
+            space_constraint=allowed,
         )
         self._x = None
 
-    def ask(self):
-        self._x = self.optimizer.ask()
+    def estimator(self, seed):
+        """The surrogate model: a name skopt knows, or a regressor instance."""
+        return self.base_estimator
+
+    def _config(self, x):
         flat = {}
-        for d, v in zip(self.space, self._x):
+        for d, v in zip(self.space, x):
             flat[d.name] = d.choices[int(v)] if d.kind == "categorical" else v
         return self.space.project(flat)
+
+    def ask(self):
+        self._x = self.optimizer.ask()
+        return self._config(self._x)
 
     def tell(self, suggestion, score):
         self.optimizer.tell(self._x, -score)  # skopt minimizes
