@@ -3,7 +3,15 @@
 skopt knows no conditions: it searches every dimension and the configuration keeps the active
 ones. Categorical choices are passed as their indices (as strings), so that booleans and None
 survive skopt's encoders unchanged. Forbidden combinations go to skopt's own ``space_constraint``,
-which both its random initial points and its acquisition candidates respect.
+which its random points and its acquisition candidates respect; should a candidate still land on
+one after skopt's transforms, it is told to skopt as the worst score so far and the strategy asks
+again, without spending the harness's budget.
+
+Numeric dimensions are declared with ``transform="normalize"``, which is what skopt does for its
+GP anyway. With the default ``"identity"`` transform, skopt 0.10.2 clips a log-scaled integer's
+candidates (kept as logarithms) to its bounds in original units, so every tree-based surrogate
+proposed the upper bound of every log-scaled integer (``width=512`` in each suggestion after the
+initial points); the trees themselves are unaffected by the rescaling.
 """
 
 from bench.strategy import Strategy
@@ -14,6 +22,8 @@ N_INITIAL_POINTS = 10
 #: default L-BFGS restarts of the GP cost seconds per suggestion for little gain at this budget).
 ACQ_OPTIMIZER = "sampling"
 ACQ_POINTS = 2000
+#: Forbidden candidates allowed in a row before the strategy gives up (its run fails, saying why).
+MAX_REDRAWS = 100
 
 
 def skopt_dimensions(space):
@@ -23,12 +33,11 @@ def skopt_dimensions(space):
     for d in space:
         if d.kind == "categorical":
             dims.append(sk.Categorical([str(i) for i in range(len(d.choices))], name=d.name))
-        elif d.kind == "integer":
-            prior = "log-uniform" if d.log else "uniform"
-            dims.append(sk.Integer(int(d.low), int(d.high), prior=prior, name=d.name))
-        else:
-            prior = "log-uniform" if d.log else "uniform"
-            dims.append(sk.Real(d.low, d.high, prior=prior, name=d.name))
+            continue
+        prior = "log-uniform" if d.log else "uniform"
+        kind = sk.Integer if d.kind == "integer" else sk.Real
+        low, high = (int(d.low), int(d.high)) if d.kind == "integer" else (d.low, d.high)
+        dims.append(kind(low, high, prior=prior, transform="normalize", name=d.name))
     return dims
 
 
@@ -58,6 +67,7 @@ class SkoptStrategy(Strategy):
             space_constraint=allowed,
         )
         self._x = None
+        self._worst = None
 
     def estimator(self, seed):
         """The surrogate model: a name skopt knows, or a regressor instance."""
@@ -70,8 +80,24 @@ class SkoptStrategy(Strategy):
         return self.space.project(flat)
 
     def ask(self):
-        self._x = self.optimizer.ask()
-        return self._config(self._x)
+        for _ in range(MAX_REDRAWS):
+            self._x = self.optimizer.ask()
+            config = self._config(self._x)
+            if not self.space.is_forbidden(config):
+                return config
+            if self._worst is not None:  # before any score, skopt draws random points anyway
+                self._tell(self._worst)
+        raise RuntimeError(f"{MAX_REDRAWS} candidates in a row fell on forbidden combinations")
 
     def tell(self, suggestion, score):
-        self.optimizer.tell(self._x, -score)  # skopt minimizes
+        loss = -score  # skopt minimizes
+        self._worst = loss if self._worst is None else max(self._worst, loss)
+        self._tell(loss)
+
+    def _tell(self, loss):
+        # skopt's own check refuses a forbidden point; a forbidden point is told on purpose
+        constraint, self.optimizer.space.constraint = self.optimizer.space.constraint, None
+        try:
+            self.optimizer.tell(self._x, loss)
+        finally:
+            self.optimizer.space.constraint = constraint
