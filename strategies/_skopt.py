@@ -14,6 +14,8 @@ proposed the upper bound of every log-scaled integer (``width=512`` in each sugg
 initial points); the trees themselves are unaffected by the rescaling.
 """
 
+import warnings
+
 from bench.strategy import Strategy
 
 #: Random points before the surrogate model takes over.
@@ -81,7 +83,11 @@ class SkoptStrategy(Strategy):
 
     def ask(self):
         for _ in range(MAX_REDRAWS):
-            self._x = self.optimizer.ask()
+            with warnings.catch_warnings():
+                # skopt replaces an already evaluated point by a random one, and says so: on
+                # small discrete spaces that is expected, and the harness records every trial
+                warnings.filterwarnings("ignore", "The objective has been evaluated", UserWarning)
+                self._x = self.optimizer.ask()
             config = self._config(self._x)
             if not self.space.is_forbidden(config):
                 return config
