@@ -8,12 +8,14 @@ drive the real command line with a strategy that breaks the rules.
 """
 
 import functools
+import gc
 import json
 import math
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -159,6 +161,19 @@ def test_failed_trials_are_told_and_the_run_goes_on(strategy):
     assert outcome.status == "complete", outcome.error
     assert any(r.status == "failed" for r in records)
     assert outcome.n_trials == len(records)
+
+
+def test_nothing_is_left_in_the_working_or_temporary_folders(strategy, tmp_path, monkeypatch):
+    """Libraries that write files (SMAC's output folder) must write them into a temporary folder
+    and remove it with the strategy."""
+    work, temporary = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir(), temporary.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    outcome, _ = run_once(strategy.name, budget=6)
+    assert outcome.status == "complete", outcome.error
+    gc.collect()  # a strategy caught in a reference cycle is freed here
+    assert list(work.iterdir()) == [] and list(temporary.iterdir()) == []
 
 
 @pytest.fixture(scope="module")
