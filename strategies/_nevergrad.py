@@ -87,9 +87,11 @@ class NevergradStrategy(Strategy):
 @contextlib.contextmanager
 def _quiet():
     """nevergrad warns when an optimizer is used off its favourite setting (a small budget, a
-    discrete space): expected here, and no concern of a run's record."""
+    discrete space), and the scipy optimizers it calls warn about their tolerances on tiny
+    spaces: expected here, and no concern of a run's record."""
     from nevergrad.common.errors import NevergradWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NevergradWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"scipy\.")
         yield

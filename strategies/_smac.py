@@ -107,7 +107,7 @@ class SmacStrategy(Strategy):
 
         try:
             self._info = self.smac.ask()
-        except ConfigurationSpaceExhaustedException:  # a small space, every configuration tried
+        except ConfigurationSpaceExhaustedException:  # no new configuration left to find
             return None
         config = self._config(self._info.config)
         if self.multi_fidelity:
