@@ -4,7 +4,8 @@ then start again (SMAC3's ``SuccessiveHalving`` intensifier over budgets, driven
 inside its ``HyperbandFacade`` for random configurations).
 
 Fidelity runs from the problem's minimum fraction up to 1 with eta = 3 (with a minimum of 0.1:
-nine configurations at 1/9, three at 1/3, one at 1; three full evaluations' worth per bracket).
+nine configurations at 1/9, three at 1/3, one at 1: 13 trials for three full evaluations' worth
+per bracket, so about 220 trials for a budget of 50).
 See hyperband.py for why SMAC's implementation.
 """
 
