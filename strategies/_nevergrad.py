@@ -48,6 +48,10 @@ class NevergradStrategy(Strategy):
         super().__init__(space, budget, seed, min_fidelity)
         import nevergrad as ng
 
+        # nevergrad runs scipy's optimizers (COBYLA, picked by NGOpt on small spaces) in a
+        # background thread, outside any ``catch_warnings`` block, and COBYLA warns about its
+        # tolerance on every start: that one notice is silenced for the process.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"scipy\._lib\.pyprima")
         cls = ng.optimizers.registry[self.optimizer]
         self.opt = cls(parametrization=parametrization(space, seed), budget=budget, num_workers=1)
         self._candidate = None
@@ -87,11 +91,9 @@ class NevergradStrategy(Strategy):
 @contextlib.contextmanager
 def _quiet():
     """nevergrad warns when an optimizer is used off its favourite setting (a small budget, a
-    discrete space), and the scipy optimizers it calls warn about their tolerances on tiny
-    spaces: expected here, and no concern of a run's record."""
+    discrete space): expected here, and no concern of a run's record."""
     from nevergrad.common.errors import NevergradWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NevergradWarning)
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"scipy\.")
         yield
