@@ -1,4 +1,9 @@
-"""From stored trials to the trial record, best-so-far curves, normalized scores and ranks."""
+"""From stored trials to the trial record, best-so-far curves, per-run results and normalized scores.
+
+Everything here is a table transformation; the statistics that compare strategies live in
+:mod:`bench.stats`. The functions work on whole tables at once (no Python loop per run), so a
+report over tens of thousands of trials takes seconds.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bench.catalogue import Catalogue
-from bench.runner import RunSpec
+from bench.runner import COST_EPS, RunSpec
 from bench.store import Store
 
 #: The trial record of DESIGN.md, in order.
@@ -18,6 +23,13 @@ TRIAL_COLUMNS = [
     "suggest_seconds", "status", "error", "finished_at", "fingerprint",
 ]
 RUN_KEYS = ["problem", "strategy", "seed"]
+CURVE_COLUMNS = [*RUN_KEYS, "cost", "best_score", "best_test_score", "seconds"]
+#: One row per run at the budget (``runs.csv``).
+RUN_COLUMNS = [
+    *RUN_KEYS, "strategy_version", "trials", "cost", "exhausted", "failed_trials", "timeouts",
+    "best_score", "best_test_score", "normalized_score", "normalized_test_score",
+    "suggest_seconds", "eval_seconds",
+]
 
 
 def trial_records(store: Store, specs: Sequence[RunSpec], suite: str,
@@ -37,79 +49,156 @@ def add_running_best(frame: pd.DataFrame) -> pd.DataFrame:
     """``best_score``: best full-fidelity CV score so far in the run (failed trials never count);
     ``best_test_score``: the holdout test score of that running best."""
     counts = (frame["status"] == "ok") & np.isclose(frame["fidelity"], 1.0)
-    eligible = frame["score"].where(counts)
+    eligible = frame["score"].astype(float).where(counts)
     best = eligible.groupby(frame["run_id"]).cummax().groupby(frame["run_id"]).ffill()
     # the trial that holds the running best: the last trial so far whose score equals it
     is_new_best = counts & (frame["score"] == best)
-    holder_test = frame["test_score"].where(is_new_best)
+    holder_test = frame["test_score"].astype(float).where(is_new_best)
     best_test = holder_test.groupby(frame["run_id"]).ffill()
     return frame.assign(best_score=best, best_test_score=best_test)
 
 
+def _runs_in_order(trials: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """Trials sorted by run (in order of first appearance) then trial; the run code of each row;
+    and the run keys, one row per run code."""
+    codes = trials.groupby(RUN_KEYS, sort=False).ngroup().to_numpy()
+    order = np.lexsort((trials["trial"].to_numpy(), codes))
+    ordered = trials.iloc[order].reset_index(drop=True)
+    codes = codes[order]
+    first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    keys = ordered.loc[first, RUN_KEYS].reset_index(drop=True)
+    return ordered, codes, keys
+
+
 def curves(trials: pd.DataFrame, budget: int) -> pd.DataFrame:
-    """Best-so-far at every whole cost 1..budget for every run, with the wall time spent by then.
+    """Best-so-far at every whole cost 1..budget for every run, with the time spent by then.
 
     A run that ended early (an exhausted strategy) is carried flat to the budget, as is a run whose
     last trial is fractional. ``seconds`` is the evaluation plus suggestion time spent so far.
+    Before a run's first full-fidelity result its best score is NaN.
     """
-    rows = []
-    grid = np.arange(1, budget + 1, dtype=float)
-    for (problem, strategy, seed), run in trials.groupby(RUN_KEYS, sort=False):
-        cum_cost = run["cost"].cumsum().to_numpy()
-        seconds = (run["eval_seconds"] + run["suggest_seconds"]).cumsum().to_numpy()
-        # the last trial finished within each cost level
-        idx = np.searchsorted(cum_cost, grid + 1e-9, side="right") - 1
-        best = run["best_score"].to_numpy()
-        best_test = run["best_test_score"].to_numpy()
-        valid = idx >= 0
-        safe = np.where(valid, idx, 0)
-        rows.append(pd.DataFrame({
-            "problem": problem, "strategy": strategy, "seed": seed, "cost": grid,
-            "best_score": np.where(valid, best[safe], np.nan),
-            "best_test_score": np.where(valid, best_test[safe], np.nan),
-            "seconds": np.where(valid, seconds[safe], np.nan),
-        }))
-    if not rows:
-        return pd.DataFrame(columns=[*RUN_KEYS, "cost", "best_score", "best_test_score", "seconds"])
-    return pd.concat(rows, ignore_index=True)
+    if trials.empty:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    ordered, codes, keys = _runs_in_order(trials)
+    by_run = ordered.groupby(codes, sort=False)
+    cum_cost = by_run["cost"].cumsum().to_numpy(dtype=float)
+    seconds = (ordered["eval_seconds"] + ordered["suggest_seconds"]).groupby(codes).cumsum()
+    # One sorted axis for all runs: run r's cumulative costs live in [r * span, r * span + budget],
+    # so a single searchsorted finds, for every (run, cost level), the last trial finished by then.
+    span = float(max(budget, np.nanmax(cum_cost))) + 2.0
+    n_runs = len(keys)
+    levels = np.arange(1, budget + 1, dtype=float)
+    run_of_query = np.repeat(np.arange(n_runs), budget)
+    queries = run_of_query * span + np.tile(levels, n_runs) + COST_EPS
+    idx = np.searchsorted(codes * span + cum_cost, queries, side="right") - 1
+    safe = np.clip(idx, 0, None)
+    valid = (idx >= 0) & (codes[safe] == run_of_query)
+
+    def at_levels(values: np.ndarray) -> np.ndarray:
+        return np.where(valid, values[safe], np.nan)
+
+    out = keys.iloc[run_of_query].reset_index(drop=True)
+    return out.assign(
+        cost=np.tile(levels, n_runs),
+        best_score=at_levels(ordered["best_score"].to_numpy(dtype=float)),
+        best_test_score=at_levels(ordered["best_test_score"].to_numpy(dtype=float)),
+        seconds=at_levels(seconds.to_numpy(dtype=float)),
+    )
+
+
+def time_curves(trials: pd.DataFrame, points: int = 60, shared: bool = False) -> pd.DataFrame:
+    """Best-so-far against the time a run has spent (evaluation plus suggestion seconds), on a
+    log-spaced grid of ``points`` times per problem (one grid for all problems if ``shared``).
+
+    Before a run's first full-fidelity result its value is NaN; after its last trial it is
+    carried flat, like the cost curves.
+    """
+    columns = [*RUN_KEYS, "seconds", "best_score"]
+    if trials.empty:
+        return pd.DataFrame(columns=columns)
+    ordered, codes, keys = _runs_in_order(trials)
+    elapsed = (ordered["eval_seconds"] + ordered["suggest_seconds"]).groupby(codes).cumsum()
+    elapsed = elapsed.to_numpy(dtype=float)
+    first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    group = pd.Series("", index=keys.index) if shared else keys["problem"]
+    # the grid of a problem spans from its fastest first trial to its slowest run
+    start = pd.Series(np.maximum(elapsed[first], 1e-6)).groupby(group.to_numpy()).min()
+    end = pd.Series(elapsed[np.r_[first[1:] - 1, len(codes) - 1]]).groupby(group.to_numpy()).max()
+    grids = {g: np.geomspace(start[g], max(end[g], start[g] * 1.01), points) for g in start.index}
+    queries = np.concatenate([grids[g] for g in group])
+    run_of_query = np.repeat(np.arange(len(keys)), points)
+    span = float(elapsed.max()) * 2 + 1.0
+    idx = np.searchsorted(codes * span + elapsed, run_of_query * span + queries, side="right") - 1
+    safe = np.clip(idx, 0, None)
+    valid = (idx >= 0) & (codes[safe] == run_of_query)
+    best = ordered["best_score"].to_numpy(dtype=float)
+    out = keys.iloc[run_of_query].reset_index(drop=True)
+    return out.assign(seconds=queries, best_score=np.where(valid, best[safe], np.nan))
 
 
 def final_scores(curve: pd.DataFrame) -> pd.DataFrame:
     """Each run's best score and its test score at the budget."""
-    last = curve.sort_values("cost").groupby(RUN_KEYS, sort=False).tail(1)
+    last = curve.sort_values("cost", kind="stable").groupby(RUN_KEYS, sort=False).tail(1)
     return last[[*RUN_KEYS, "best_score", "best_test_score", "seconds"]].reset_index(drop=True)
+
+
+def references(catalogue: Catalogue, problems: Sequence[str]) -> pd.DataFrame:
+    """The frozen references of ``problems``: ``ref_random``, ``ref_best`` and a ``status``,
+    one of ``ok``, ``saturated`` (``ref_best <= ref_random``: left out of normalized aggregates)
+    or ``missing`` (the problem is reported by rank only)."""
+    rows = []
+    for pid in problems:
+        ref = catalogue.reference(pid)
+        if ref is None:
+            rows.append((pid, np.nan, np.nan, "missing"))
+        else:
+            rows.append((pid, ref.ref_random, ref.ref_best, "saturated" if ref.saturated else "ok"))
+    return pd.DataFrame(rows, columns=["problem", "ref_random", "ref_best", "status"]).set_index(
+        "problem")
 
 
 def normalize(frame: pd.DataFrame, catalogue: Catalogue, column: str = "best_score") -> pd.Series:
     """``(score - ref_random) / (ref_best - ref_random)`` with the frozen references; NaN for a
-    problem without references or a saturated one."""
-    def one(row):
-        ref = catalogue.reference(row["problem"])
-        if ref is None or ref.saturated or pd.isna(row[column]):
-            return np.nan
-        return ref.normalize(row[column])
+    problem without references or a saturated one.
+
+    Each value depends only on its own row and the catalogue: adding another strategy's runs
+    never moves it.
+    """
     if frame.empty:
-        return pd.Series(dtype=float)
-    return frame.apply(one, axis=1).astype(float)
+        return pd.Series(dtype=float, index=frame.index)
+    refs = references(catalogue, frame["problem"].unique())
+    usable = refs[refs["status"] == "ok"]
+    low = frame["problem"].map(usable["ref_random"]).astype(float)
+    high = frame["problem"].map(usable["ref_best"]).astype(float)
+    return ((frame[column].astype(float) - low) / (high - low)).rename(None)
+
+
+def run_table(trials: pd.DataFrame, curve: pd.DataFrame, catalogue: Catalogue,
+              budget: int) -> pd.DataFrame:
+    """One row per run at the budget: what it spent, its best scores (raw and normalized), how
+    many trials failed or timed out, and the time spent suggesting and evaluating."""
+    if trials.empty:
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    final = final_scores(curve)
+    per_run = trials.groupby(RUN_KEYS, sort=False).agg(
+        strategy_version=("strategy_version", "first"),
+        trials=("trial", "size"),
+        cost=("cost", "sum"),
+        failed_trials=("status", lambda s: int((s == "failed").sum())),
+        timeouts=("status", lambda s: int((s == "timeout").sum())),
+        suggest_seconds=("suggest_seconds", "sum"),
+        eval_seconds=("eval_seconds", "sum"),
+    ).reset_index()
+    table = per_run.merge(final[[*RUN_KEYS, "best_score", "best_test_score"]], on=RUN_KEYS,
+                          how="left")
+    # at least one full evaluation left unspent: the strategy had nothing more to propose
+    table["exhausted"] = table["cost"] <= budget - 1 + COST_EPS
+    table["normalized_score"] = normalize(table, catalogue, "best_score")
+    table["normalized_test_score"] = normalize(table, catalogue, "best_test_score")
+    return table[RUN_COLUMNS]
 
 
 def problem_ranks(final: pd.DataFrame) -> pd.DataFrame:
     """Rank of each strategy on each problem (1 = best), by its mean best score over seeds."""
     means = final.groupby(["problem", "strategy"])["best_score"].mean().unstack("strategy")
     return means.rank(axis=1, ascending=False, method="average")
-
-
-def leaderboard(final: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """One row per strategy at the budget: mean normalized score, mean test score, mean rank."""
-    final = final.assign(normalized=normalize(final, catalogue))
-    ranks = problem_ranks(final).mean(axis=0)
-    per_strategy = final.groupby("strategy")
-    board = pd.DataFrame({
-        "normalized_score": per_strategy["normalized"].mean(),
-        "test_score": per_strategy["best_test_score"].mean(),
-        "mean_rank": ranks,
-        "problems": per_strategy["problem"].nunique(),
-        "runs": per_strategy.size(),
-    })
-    return board.sort_values(["mean_rank", "normalized_score"], ascending=[True, False]).rename_axis(
-        "strategy").reset_index()

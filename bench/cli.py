@@ -35,8 +35,15 @@ def positive_int(text: str) -> int:
     return value
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with one-line errors (the usage block is one ``--help`` away)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="searchbench",
         description="Compare hyperparameter-search strategies on a fixed catalogue of problems.",
     )
@@ -56,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write results/SUITE/ from the store")
     report.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
+    report.add_argument("--strategies", help="as for run: report the runs of these strategies")
+    report.add_argument("--problems", help="as for run: report these problems")
+    report.add_argument("--seeds", type=positive_int, help="as for run: number of seeds")
+    report.add_argument("--budget", type=positive_int, help="as for run: evaluations per run")
     report.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
     report.add_argument("--out", type=Path, help="output folder (default: results/SUITE)")
 

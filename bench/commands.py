@@ -108,7 +108,7 @@ def _backend(args):
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from bench.report import write_report
+    from bench.report import check_output, write_report
 
     catalogue = load_catalogue()
     suite = _suite(args, catalogue)
@@ -116,6 +116,7 @@ def report_command(args: argparse.Namespace) -> int:
     store_path = args.store or default_store()
     check_store_path(store_path, catalogue.fingerprint, create=False)
     out = args.out or project_root() / "results" / suite.name
+    check_output(Path(out))
     store = open_store(store_path, catalogue.fingerprint, create=False)
     try:
         written = write_report(suite, catalogue, strategies, store, Path(out))

@@ -397,6 +397,9 @@ def _init_local_worker() -> None:
     start the evaluation child, a fork of this worker that inherits those imports."""
     import signal
 
+    from bench.lifetime import exit_with_parent
+
+    exit_with_parent()  # an owner killed with SIGKILL cannot stop its workers: they notice
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's: it stops the workers
     try:
         import bench.problem  # noqa: F401  (scikit-learn: every problem needs it)

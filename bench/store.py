@@ -222,22 +222,35 @@ def open_store(path: Path | str, fingerprint: str, create: bool = True) -> Store
     """Open (or create) the store at ``path`` for catalogue ``fingerprint``."""
     path = Path(path)
     check_store_path(path, fingerprint, create)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not path.exists()
+    if not path.exists():
+        _create(path, fingerprint)
+        check_store_path(path, fingerprint, create)  # another process may have won the race
     db = sqlite3.connect(path, timeout=60, isolation_level="DEFERRED", check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process
+    db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
     db.execute("PRAGMA busy_timeout=60000")
-    if fresh:
+    return Store(path, db, fingerprint)
+
+
+def _create(path: Path, fingerprint: str) -> None:
+    """Create a complete store file atomically: built aside, then linked into place, so that a
+    process opening the store at the same moment never sees it half made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.new")
+    db = sqlite3.connect(partial)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")  # persistent: recorded in the file itself
         with db:
             db.executescript(_SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        stored = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0]
-        if stored != fingerprint:  # another process created it first, for another catalogue
-            db.close()
-            raise BadInput(f"store {path} was just created for catalogue fingerprint {stored[:12]}")
-    return Store(path, db, fingerprint)
+            db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    finally:
+        db.close()
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        pass  # created meanwhile by another process; check_store_path judges it
+    finally:
+        partial.unlink()
 
 
 def _read_fingerprint(path: Path) -> str:

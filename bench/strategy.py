@@ -131,12 +131,9 @@ def source_hash(cls: type) -> str:
 def describe(cls: type[Strategy], name: str, origin: str) -> StrategyInfo:
     """Check a strategy class and what it needs; say why it is unavailable if it is."""
     common = dict(name=name, origin=origin, library=cls.library, multi_fidelity=cls.multi_fidelity)
+    version = distribution_version(cls.library) or ""
     missing = [d for d in (*cls.requires, cls.library) if distribution_version(d) is None]
     if missing:
-        return StrategyInfo(reason=f"needs {', '.join(missing)} (not installed)", **common)
-    return StrategyInfo(
-        cls=cls,
-        library_version=distribution_version(cls.library) or "",
-        source_hash=source_hash(cls),
-        **common,
-    )
+        return StrategyInfo(reason=f"needs {', '.join(missing)} (not installed)",
+                            library_version=version, **common)
+    return StrategyInfo(cls=cls, library_version=version, source_hash=source_hash(cls), **common)

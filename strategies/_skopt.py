@@ -2,16 +2,30 @@
 
 skopt knows no conditions: it searches every dimension and the configuration keeps the active
 ones. Categorical choices are passed as their indices (as strings), so that booleans and None
-survive skopt's encoders unchanged.
+survive skopt's encoders unchanged. Forbidden combinations go to skopt's own ``space_constraint``,
+which its random points and its acquisition candidates respect; should a candidate still land on
+one after skopt's transforms, it is told to skopt as the worst score so far and the strategy asks
+again, without spending the harness's budget.
+
+Numeric dimensions are declared with ``transform="normalize"``, which is what skopt does for its
+GP anyway. With the default ``"identity"`` transform, skopt 0.10.2 clips a log-scaled integer's
+candidates (kept as logarithms) to its bounds in original units, so every tree-based surrogate
+proposed the upper bound of every log-scaled integer (``width=512`` in each suggestion after the
+initial points); the trees themselves are unaffected by the rescaling.
 """
+
+import warnings
 
 from bench.strategy import Strategy
 
 #: Random points before the surrogate model takes over.
 N_INITIAL_POINTS = 10
-#: Acquisition optimized over random candidates: cheap, and the same for every surrogate.
+#: Acquisition optimized over random candidates: cheap, and the same for every surrogate (the
+#: default L-BFGS restarts of the GP cost seconds per suggestion for little gain at this budget).
 ACQ_OPTIMIZER = "sampling"
 ACQ_POINTS = 2000
+#: Forbidden candidates allowed in a row before the strategy gives up (its run fails, saying why).
+MAX_REDRAWS = 100
 
 
 def skopt_dimensions(space):
@@ -21,17 +35,17 @@ def skopt_dimensions(space):
     for d in space:
         if d.kind == "categorical":
             dims.append(sk.Categorical([str(i) for i in range(len(d.choices))], name=d.name))
-        elif d.kind == "integer":
-            prior = "log-uniform" if d.log else "uniform"
-            dims.append(sk.Integer(int(d.low), int(d.high), prior=prior, name=d.name))
-        else:
-            prior = "log-uniform" if d.log else "uniform"
-            dims.append(sk.Real(d.low, d.high, prior=prior, name=d.name))
+            continue
+        prior = "log-uniform" if d.log else "uniform"
+        kind = sk.Integer if d.kind == "integer" else sk.Real
+        low, high = (int(d.low), int(d.high)) if d.kind == "integer" else (d.low, d.high)
+        dims.append(kind(low, high, prior=prior, transform="normalize", name=d.name))
     return dims
 
 
 class SkoptStrategy(Strategy):
-    """Base of the skopt strategies; subclasses set ``base_estimator``."""
+    """Base of the skopt strategies; subclasses set ``base_estimator`` (a name skopt knows) or
+    override :meth:`estimator`."""
 
     library = "scikit-optimize"
     base_estimator = "GP"
@@ -40,22 +54,56 @@ class SkoptStrategy(Strategy):
         super().__init__(space, budget, seed, min_fidelity)
         from skopt import Optimizer
 
+        allowed = None
+        if space.forbidden:
+            def allowed(x):
+                return not space.is_forbidden(self._config(x))
+
         self.optimizer = Optimizer(
             skopt_dimensions(space),
-            base_estimator=self.base_estimator,
+            base_estimator=self.estimator(seed),
             n_initial_points=N_INITIAL_POINTS,
             acq_optimizer=ACQ_OPTIMIZER,
             acq_optimizer_kwargs={"n_points": ACQ_POINTS},
             random_state=seed,
+            space_constraint=allowed,
         )
         self._x = None
+        self._worst = None
 
-    def ask(self):
-        self._x = self.optimizer.ask()
+    def estimator(self, seed):
+        """The surrogate model: a name skopt knows, or a regressor instance."""
+        return self.base_estimator
+
+    def _config(self, x):
         flat = {}
-        for d, v in zip(self.space, self._x):
+        for d, v in zip(self.space, x):
             flat[d.name] = d.choices[int(v)] if d.kind == "categorical" else v
         return self.space.project(flat)
 
+    def ask(self):
+        for _ in range(MAX_REDRAWS):
+            with warnings.catch_warnings():
+                # skopt replaces an already evaluated point by a random one, and says so: on
+                # small discrete spaces that is expected, and the harness records every trial
+                warnings.filterwarnings("ignore", "The objective has been evaluated", UserWarning)
+                self._x = self.optimizer.ask()
+            config = self._config(self._x)
+            if not self.space.is_forbidden(config):
+                return config
+            if self._worst is not None:  # before any score, skopt draws random points anyway
+                self._tell(self._worst)
+        raise RuntimeError(f"{MAX_REDRAWS} candidates in a row fell on forbidden combinations")
+
     def tell(self, suggestion, score):
-        self.optimizer.tell(self._x, -score)  # skopt minimizes
+        loss = -score  # skopt minimizes
+        self._worst = loss if self._worst is None else max(self._worst, loss)
+        self._tell(loss)
+
+    def _tell(self, loss):
+        # skopt's own check refuses a forbidden point; a forbidden point is told on purpose
+        constraint, self.optimizer.space.constraint = self.optimizer.space.constraint, None
+        try:
+            self.optimizer.tell(self._x, loss)
+        finally:
+            self.optimizer.space.constraint = constraint

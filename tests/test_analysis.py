@@ -65,3 +65,74 @@ def test_ranks_are_per_problem_on_the_mean_over_seeds():
     })
     ranks = analysis.problem_ranks(final)
     assert ranks.loc["p", "a"] == 1 and ranks.loc["q", "a"] == 2
+
+
+def naive_curve(run: pd.DataFrame, budget: int) -> list:
+    """The definition, one run and one cost level at a time."""
+    out = []
+    for level in range(1, budget + 1):
+        done = run[run["cost"].cumsum() <= level + 1e-9]
+        out.append(done["best_score"].iloc[-1] if len(done) else np.nan)
+    return out
+
+
+def test_vectorized_curves_equal_the_definition_on_random_runs():
+    rng = np.random.default_rng(0)
+    rows = []
+    for r in range(30):
+        n = int(rng.integers(1, 12))  # some runs end early (exhausted)
+        costs = rng.choice([0.25, 0.5, 1.0], size=n) if r % 3 == 0 else np.ones(n)
+        for t in range(n):
+            rows.append((f"r{r}", f"p{r % 4}", f"s{r % 5}", r, t, costs[t], costs[t],
+                         rng.random() if rng.random() > 0.1 else None, rng.random(),
+                         "ok", rng.random(), 0.01))
+    frame = analysis.add_running_best(trials(rows))
+    frame = frame.sample(frac=1.0, random_state=1)  # any row order
+    curve = analysis.curves(frame, budget=10)
+    for (problem, strategy, seed), run in frame.groupby(analysis.RUN_KEYS):
+        got = curve[(curve["problem"] == problem) & (curve["strategy"] == strategy)
+                    & (curve["seed"] == seed)]["best_score"].to_numpy()
+        expected = naive_curve(run.sort_values("trial"), 10)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_time_curves_step_at_each_trial_and_carry_flat():
+    frame = analysis.add_running_best(trials([
+        ("r", "p", "s", 0, 0, 1.0, 1.0, 0.5, 0.5, "ok", 1.0, 0.0),
+        ("r", "p", "s", 0, 1, 1.0, 1.0, 0.8, 0.7, "ok", 1.0, 0.0),
+        ("q", "p", "t", 0, 0, 1.0, 1.0, 0.6, 0.6, "ok", 3.0, 1.0),
+    ]))
+    curve = analysis.time_curves(frame, points=5)
+    first = curve[curve["strategy"] == "s"]
+    assert first["seconds"].iloc[0] == pytest.approx(1.0)  # the fastest first trial
+    assert first["seconds"].iloc[-1] == pytest.approx(4.0)  # the slowest run's end
+    assert list(first["best_score"]) == [0.5, 0.5, 0.8, 0.8, 0.8]
+    slow = curve[curve["strategy"] == "t"]["best_score"]
+    assert slow.isna().sum() == 4 and slow.iloc[-1] == 0.6  # nothing until its trial ended
+
+
+def test_run_table_counts_failures_and_flags_exhausted_runs():
+    catalogue = Catalogue("v", {}, references={"p": Reference(0.5, 0.9)})
+    frame = analysis.add_running_best(trials([
+        ("r", "p", "grid", 0, 0, 1.0, 1.0, 0.7, 0.6, "ok", 1, 0.5),
+        ("r", "p", "grid", 0, 1, 1.0, 1.0, None, None, "failed", 1, 0.5),
+        ("q", "p", "rand", 0, 0, 1.0, 1.0, 0.6, 0.6, "ok", 1, 0.0),
+        ("q", "p", "rand", 0, 1, 1.0, 1.0, 0.9, 0.8, "timeout", 1, 0.0),
+        ("q", "p", "rand", 0, 2, 1.0, 1.0, 0.8, 0.8, "ok", 1, 0.0),
+    ])).assign(strategy_version="v1")
+    curve = analysis.curves(frame, budget=3)
+    table = analysis.run_table(frame, curve, catalogue, budget=3).set_index("strategy")
+    assert table.loc["grid", "failed_trials"] == 1 and table.loc["grid", "exhausted"]
+    assert table.loc["rand", "timeouts"] == 1 and not table.loc["rand", "exhausted"]
+    assert table.loc["grid", "normalized_score"] == pytest.approx(0.5)
+    assert table.loc["grid", "normalized_test_score"] == pytest.approx(0.25)
+    assert table.loc["rand", "best_score"] == 0.8  # the timed-out trial never counts
+    assert table.loc["grid", "suggest_seconds"] == 1.0
+
+
+def test_normalize_matches_the_reference_formula_bit_for_bit():
+    ref = Reference(0.61, 0.93)
+    catalogue = Catalogue("v", {}, references={"p": ref})
+    scores = np.random.default_rng(3).random(50)
+    normalized = analysis.normalize(pd.DataFrame({"problem": "p", "best_score": scores}), catalogue)
+    assert list(normalized) == [ref.normalize(s) for s in scores]

@@ -1,20 +1,41 @@
 """The plug-in contract: every discovered strategy, including one a user drops into
-``strategies/``, is checked here without writing a test of its own."""
+``strategies/``, is checked here without writing a test of its own.
 
+Each strategy runs through the real run loop (:func:`bench.runner.execute_run`) on a synthetic
+problem whose space has every kind of dimension, nested conditions, categorical values that
+libraries' encoders tend to merge, and forbidden combinations. The end-to-end tests at the bottom
+drive the real command line with a strategy that breaks the rules.
+"""
+
+import functools
+import gc
+import inspect
+import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
-from bench.registry import discover
-from bench.runner import RunSpec, execute_run
 from bench.evaluator import Outcome
 from bench.problem import Fidelity
-from bench.space import Categorical, Integer, Real, Space, when
-from bench.strategy import Suggestion
+from bench.registry import discover
+from bench.runner import RunSpec, execute_run
+from bench.space import Categorical, Forbidden, Integer, Real, Space, when
+
+ROOT = Path(__file__).resolve().parents[1]
 
 AVAILABLE = [info for info in discover().values() if info.available]
-BUDGET = 12
+BY_NAME = {info.name: info for info in AVAILABLE}
+#: Large enough for every model-based strategy to leave its initial design (hyperopt's TPE
+#: starts after 20 random trials, SMAC's forest after a quarter of the budget).
+BUDGET = 25
+MIN_FIDELITY = 0.1
 
 SPACE = Space([
     Real("lr", 1e-4, 1.0, log=True),
@@ -22,15 +43,20 @@ SPACE = Space([
     Integer("width", 8, 512, log=True),
     Categorical("kind", ("a", "b", "c")),
     Categorical("flag", (True, False, None)),
+    Categorical("mixed", (1, True, 0.5, "1", None)),  # equal or alike values must stay apart
     Real("momentum", 0.0, 0.99, condition=when("kind", "b")),
-])
+    Categorical("nesterov", (True, False), condition=when("kind", "b", "c")),
+    Real("dampening", 0.0, 0.5, condition=when("nesterov", False)),  # a condition on a condition
+], forbidden=[Forbidden({"kind": "c", "flag": (True, None)}), Forbidden({"kind": "a", "width": 512})])
 
 
 def objective(config):
     """A smooth, deterministic score (higher is better) with an optimum inside the space."""
     score = -(math.log10(config["lr"]) + 2) ** 2 - ((config["depth"] - 7) / 4) ** 2
     score -= {"a": 0.5, "b": 0.0, "c": 1.0}[config["kind"]]
-    return score - (0.0 if config.get("momentum") is None else (config["momentum"] - 0.9) ** 2)
+    score -= 0.1 * (math.log2(config["width"]) - 6) ** 2 / 9
+    score -= 0.0 if config.get("momentum") is None else (config["momentum"] - 0.9) ** 2
+    return score - config.get("dampening", 0.0)
 
 
 class SyntheticProblem:
@@ -38,7 +64,7 @@ class SyntheticProblem:
 
     id = "synthetic"
     space = SPACE
-    fidelity = Fidelity(min_fraction=0.1)
+    fidelity = Fidelity(min_fraction=MIN_FIDELITY)
     time_limit = 10.0
 
     def __init__(self, fail_every=0):
@@ -49,19 +75,36 @@ class SyntheticProblem:
         self.calls += 1
         if self.fail_every and self.calls % self.fail_every == 0:
             return Outcome("failed", error="synthetic failure")
-        value = objective(config) * (0.5 + 0.5 * fidelity)
+        value = objective(config) * (1.5 - 0.5 * fidelity)  # lower fidelity, worse score
         return Outcome("ok", value, 0.0, value, 0.0)
 
 
-def drive(info, seed=0, fail_every=0, budget=BUDGET):
+def run_once(name, seed=0, fail_every=0, budget=BUDGET):
+    """One run of strategy ``name`` through the harness's own loop: (outcome, trial records)."""
+    info = BY_NAME[name]
     problem = SyntheticProblem(fail_every)
     records = []
     spec = RunSpec("synthetic", info.name, info.version, seed, budget, "fp")
-    outcome = execute_run(
-        spec, problem, info, lambda p, params, f: problem.evaluate_outcome(params, f),
-        records.append, ref_random=-10.0,
-    )
-    return outcome, records
+    with threadpool_limits(1):  # as the harness runs strategies: one BLAS thread per worker
+        outcome = execute_run(
+            spec, problem, info, lambda p, params, f: problem.evaluate_outcome(params, f),
+            records.append, ref_random=-10.0,
+        )
+    return outcome, tuple(records)
+
+
+#: The same runs, computed once for the several checks that read them.
+drive = functools.cache(run_once)
+
+
+def trace(records):
+    """The configurations and fidelities a run proposed, as canonical JSON."""
+    return json.dumps([[r.params, r.fidelity] for r in records], sort_keys=True)
+
+
+def print_traces(names):
+    """Entry point of the cross-process test's child processes: the traces of seed 0."""
+    print(json.dumps({name: trace(drive(name)[1]) for name in names}))
 
 
 @pytest.fixture(params=AVAILABLE, ids=[i.name for i in AVAILABLE])
@@ -69,46 +112,165 @@ def strategy(request):
     return request.param
 
 
-def test_at_least_the_foundation_strategies_are_available():
-    assert {"grid", "random", "skopt_gp"} <= {i.name for i in AVAILABLE}
+def test_at_least_twelve_strategies_from_six_libraries():
+    assert len(AVAILABLE) >= 12
+    assert len({info.library for info in AVAILABLE}) >= 6
+    assert {"grid", "random", "sobol", "skopt_gp", "optuna_tpe", "hyperopt_tpe", "smac",
+            "ng_ngopt", "successive_halving", "hyperband"} <= set(BY_NAME)
 
 
 def test_suggestions_stay_inside_the_space(strategy):
-    instance = strategy.cls(SPACE, BUDGET, 0, 0.1)
-    for _ in range(BUDGET):
-        suggestion = instance.ask()
-        if suggestion is None:
-            break
-        if isinstance(suggestion, dict):
-            suggestion = Suggestion(suggestion)
-        params = {k: v.item() if isinstance(v, np.generic) else v for k, v in suggestion.params.items()}
-        SPACE.validate(params)
-        assert type(params["depth"]) is int and type(params["width"]) is int
-        assert 0.1 <= suggestion.fidelity <= 1.0
+    outcome, records = drive(strategy.name)
+    # the harness fails a run at the first suggestion outside the space, saying which rule broke
+    assert outcome.status == "complete", outcome.error
+    assert records
+    for r in records:
+        SPACE.validate(r.params)  # types, bounds, categories, conditions, forbidden combinations
+        assert MIN_FIDELITY <= r.fidelity <= 1.0
         if not strategy.multi_fidelity:
-            assert suggestion.fidelity == 1.0
-        instance.tell(suggestion, objective(params))
+            assert r.fidelity == 1.0
+    # the space is explored, not only its first choices: several categorical values, and both
+    # branches of the nested condition
+    assert len({r.params["kind"] for r in records}) > 1
+    assert any("momentum" in r.params for r in records)
+    assert any("dampening" in r.params for r in records)
 
 
 def test_budget_is_respected(strategy):
-    outcome, records = drive(strategy)
+    outcome, records = drive(strategy.name)
     assert outcome.status == "complete", outcome.error
+    assert all(r.cost == r.fidelity for r in records)
     total = sum(r.cost for r in records)
     assert total <= BUDGET + 1e-9
     if strategy.multi_fidelity:
         assert total > BUDGET - 1 - 1e-9  # within one full evaluation of the budget
+        assert any(r.fidelity < 1 for r in records) and any(r.fidelity == 1 for r in records)
     elif strategy.name != "grid":
         assert len(records) == BUDGET
 
 
 def test_fixed_seed_gives_the_same_configurations(strategy):
-    _, first = drive(strategy, seed=3)
-    _, second = drive(strategy, seed=3)
-    assert [(r.params, r.fidelity) for r in first] == [(r.params, r.fidelity) for r in second]
+    _, again = run_once(strategy.name)  # a fresh strategy instance, as a resumed run gets
+    assert trace(again) == trace(drive(strategy.name)[1])
+
+
+def test_another_seed_gives_other_configurations(strategy):
+    _, first = drive(strategy.name, seed=0, budget=6)
+    _, other = drive(strategy.name, seed=1, budget=6)
+    assert trace(other) != trace(first)
 
 
 def test_failed_trials_are_told_and_the_run_goes_on(strategy):
-    outcome, records = drive(strategy, fail_every=3)
+    outcome, records = drive(strategy.name, fail_every=3)
     assert outcome.status == "complete", outcome.error
     assert any(r.status == "failed" for r in records)
     assert outcome.n_trials == len(records)
+
+
+def test_nothing_is_left_in_the_working_or_temporary_folders(strategy, tmp_path, monkeypatch):
+    """Libraries that write files (SMAC's output folder) must write them into a temporary folder
+    and remove it with the strategy."""
+    work, temporary = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir(), temporary.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    outcome, _ = run_once(strategy.name, budget=6)
+    assert outcome.status == "complete", outcome.error
+    gc.collect()  # a strategy caught in a reference cycle is freed here
+    assert list(work.iterdir()) == [] and list(temporary.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def traces_in_two_processes(request):
+    """Traces of seed 0 computed by two fresh processes with different string hashing.
+
+    Only the strategies whose cross-process test was collected are traced, so that ``-k name``
+    stays quick."""
+    names = sorted({
+        item.callspec.params["strategy"].name for item in request.session.items
+        if item.originalname == "test_same_configurations_in_another_process"
+    })
+    children = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        code = f"import test_strategies as t; t.print_traces({names!r})"
+        children.append(subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ))
+    outputs = []
+    for child in children:
+        out, err = child.communicate(timeout=600)
+        assert child.returncode == 0, err
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    return outputs
+
+
+def test_same_configurations_in_another_process(strategy, traces_in_two_processes):
+    """A resumed run replays its trials into a fresh strategy, possibly in another process: the
+    strategy must propose the same configurations whatever the process's hash seed."""
+    first, second = traces_in_two_processes
+    assert first[strategy.name] == second[strategy.name]
+    assert first[strategy.name] == trace(drive(strategy.name)[1])  # and this process agrees
+
+
+# -- end to end: a strategy that breaks the rules, dropped into a copy of strategies/ ------------
+
+@pytest.fixture
+def strategies_copy(tmp_path, monkeypatch):
+    """A copy of strategies/ that the command line reads instead (SEARCHBENCH_STRATEGIES): files
+    dropped into it never touch the repository."""
+    folder = tmp_path / "strategies"
+    shutil.copytree(ROOT / "strategies", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("SEARCHBENCH_STRATEGIES", str(folder))
+    return folder
+
+
+OUTSIDE = '''"""Proposes its space's default configuration with the first numeric value above its bound."""
+
+from bench.strategy import Strategy
+
+
+class Outside(Strategy):
+    def ask(self):
+        config = self.space.default()
+        dim = next(d for d in self.space if d.kind != "categorical" and d.name in config)
+        config[dim.name] = int(dim.high) + 1
+        return config
+
+    def tell(self, suggestion, score):
+        pass
+'''
+
+
+def test_a_strategy_outside_the_space_fails_only_its_own_runs(tmp_path, cli, strategies_copy):
+    (strategies_copy / "outside.py").write_text(OUTSIDE)
+    store = tmp_path / "store.sqlite"
+    proc = cli("run", "tiny", "--strategies", "outside,random", "--problems", "tree-blobs,knn-blobs",
+               "--store", store, "--jobs", "1", "--no-progress", catalogue="tiny_catalogue", check=1)
+    assert "4 completed, 4 failed" in proc.stderr
+    failed = [line for line in proc.stderr.splitlines() if " / seed " in line]
+    assert len(failed) == 4 and all(" / outside / " in line for line in failed)
+    origin = str(strategies_copy / "outside.py")
+    assert f"tree-blobs / outside / seed 0: strategy 'outside' ({origin}) proposed a configuration " \
+           "outside the space: max_depth=9 is outside [1, 8]" in proc.stderr
+    assert "n_neighbors=16 is outside [1, 15]" in proc.stderr
+
+    again = cli("run", "tiny", "--strategies", "random", "--problems", "tree-blobs,knn-blobs",
+                "--store", store, "--jobs", "1", catalogue="tiny_catalogue", check=0)
+    assert "4 runs (4 done" in again.stderr  # random's runs all finished the first time
+
+
+def test_a_dropped_in_strategy_is_checked_by_the_contract_test(strategies_copy):
+    """The contract test needs no edit to cover a new file: its parametrization is discovery."""
+    (strategies_copy / "mine.py").write_text(
+        (ROOT / "strategies" / "random.py").read_text().replace("RandomSearch", "Mine"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "mine",
+         str(ROOT / "tests" / "test_strategies.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    per_strategy = [name for name, test in globals().items() if name.startswith("test_")
+                    and "strategy" in inspect.signature(test).parameters]
+    assert f"{len(per_strategy)} passed" in proc.stdout, proc.stdout

@@ -1,0 +1,99 @@
+"""Shared adapter for nevergrad optimizers (ask/tell), used by the ng_* strategies.
+
+nevergrad knows no conditions: it searches every dimension and the configuration keeps the active
+ones. Numeric dimensions are bounded scalars (``Log`` on a log scale, integer casting for
+integers); categorical dimensions are ``Choice`` over the indices of their values. The seed goes
+to the parametrization's ``random_state``, from which every nevergrad optimizer draws. A candidate
+that lands on a forbidden combination is told to the optimizer with the worst loss seen so far
+(before any loss, it is left unanswered) and the strategy asks again, without spending the
+harness's budget.
+"""
+
+import contextlib
+import warnings
+
+import numpy as np
+
+from bench.strategy import Strategy
+
+#: Forbidden draws allowed in a row before the strategy gives up (and its run fails, saying why).
+MAX_REDRAWS = 1000
+
+
+def parametrization(space, seed):
+    import nevergrad as ng
+
+    params = {}
+    for d in space:
+        if d.kind == "categorical":
+            params[d.name] = ng.p.Choice(list(range(len(d.choices))))
+        elif d.log:
+            params[d.name] = ng.p.Log(lower=d.low, upper=d.high)
+        else:
+            params[d.name] = ng.p.Scalar(lower=d.low, upper=d.high)
+        if d.kind == "integer":
+            params[d.name].set_integer_casting()
+    param = ng.p.Dict(**params)
+    param.random_state = np.random.RandomState(seed)
+    return param
+
+
+class NevergradStrategy(Strategy):
+    """Base of the nevergrad strategies; subclasses name the optimizer in ``optimizer``."""
+
+    library = "nevergrad"
+    optimizer = "NGOpt"
+
+    def __init__(self, space, budget, seed, min_fidelity=1.0):
+        super().__init__(space, budget, seed, min_fidelity)
+        import nevergrad as ng
+
+        # nevergrad runs scipy's optimizers (COBYLA, picked by NGOpt on small spaces) in a
+        # background thread, outside any ``catch_warnings`` block, and COBYLA warns about its
+        # tolerance on every start: that one notice is silenced for the process.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"scipy\._lib\.pyprima")
+        cls = ng.optimizers.registry[self.optimizer]
+        self.opt = cls(parametrization=parametrization(space, seed), budget=budget, num_workers=1)
+        self._candidate = None
+        self._worst = None
+
+    def ask(self):
+        with _quiet():
+            for _ in range(MAX_REDRAWS):
+                candidate = self.opt.ask()
+                config = self._config(candidate.value)
+                if not self.space.is_forbidden(config):
+                    self._candidate = candidate
+                    return config
+                if self._worst is not None:
+                    self.opt.tell(candidate, self._worst)
+        raise RuntimeError(f"{MAX_REDRAWS} draws in a row fell on forbidden combinations")
+
+    def tell(self, suggestion, score):
+        loss = -score  # nevergrad minimizes
+        self._worst = loss if self._worst is None else max(self._worst, loss)
+        with _quiet():
+            self.opt.tell(self._candidate, loss)
+
+    def _config(self, value):
+        flat = {}
+        for d in self.space:
+            v = value[d.name]
+            if d.kind == "categorical":
+                flat[d.name] = d.choices[int(v)]
+            elif d.kind == "integer":
+                flat[d.name] = int(min(max(round(v), d.low), d.high))
+            else:
+                flat[d.name] = float(min(max(v, d.low), d.high))
+        return self.space.project(flat)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """nevergrad warns when an optimizer is used off its favourite setting (a small budget, a
+    discrete space): expected here, and no concern of a run's record."""
+    from nevergrad.common.errors import NevergradWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NevergradWarning)
+        yield

@@ -1,0 +1,77 @@
+"""Shared adapter for optuna samplers, driven through optuna's own ask/tell interface.
+
+The space is declared define-by-run: each ``study.ask()`` trial suggests the dimensions in order
+and skips those whose condition does not hold, so optuna sees conditions natively. Categorical
+choices are suggested as their indices, so that values optuna would merge (``True`` and ``1``) or
+could not store stay distinct. A draw that lands on a forbidden combination is told to optuna as a
+failed trial, which its samplers leave out of their models, and the strategy draws again; that
+costs nothing of the harness's budget.
+"""
+
+import contextlib
+import warnings
+
+from bench.strategy import Strategy
+
+#: Forbidden draws allowed in a row before the strategy gives up (and its run fails, saying why).
+MAX_REDRAWS = 1000
+
+
+class OptunaStrategy(Strategy):
+    """Base of the optuna strategies; subclasses build their sampler in :meth:`sampler`."""
+
+    library = "optuna"
+
+    def __init__(self, space, budget, seed, min_fidelity=1.0):
+        super().__init__(space, budget, seed, min_fidelity)
+        import optuna
+
+        # optuna logs one line per trial at INFO; the harness keeps its own record.
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        with _quiet():
+            self.study = optuna.create_study(direction="maximize", sampler=self.sampler(seed))
+        self._trial = None
+
+    def sampler(self, seed):
+        raise NotImplementedError
+
+    def ask(self):
+        from optuna.trial import TrialState
+
+        with _quiet():
+            for _ in range(MAX_REDRAWS):
+                trial = self.study.ask()
+                config = self._suggest(trial)
+                if not self.space.is_forbidden(config):
+                    self._trial = trial
+                    return config
+                self.study.tell(trial, state=TrialState.FAIL)
+        raise RuntimeError(f"{MAX_REDRAWS} draws in a row fell on forbidden combinations")
+
+    def _suggest(self, trial):
+        config = {}
+        for d in self.space:
+            if d.condition is not None and not d.condition.holds(config):
+                continue
+            if d.kind == "categorical":
+                index = trial.suggest_categorical(d.name, list(range(len(d.choices))))
+                config[d.name] = d.choices[index]
+            elif d.kind == "integer":
+                config[d.name] = trial.suggest_int(d.name, int(d.low), int(d.high), log=d.log)
+            else:
+                config[d.name] = trial.suggest_float(d.name, d.low, d.high, log=d.log)
+        return config
+
+    def tell(self, suggestion, score):
+        with _quiet():
+            self.study.tell(self._trial, score)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence optuna's notices that a feature is experimental: they say nothing about a run."""
+    from optuna.exceptions import ExperimentalWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        yield

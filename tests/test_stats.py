@@ -1,0 +1,229 @@
+"""The statistics on data built for the purpose: what is better must be found better, what is the
+same must not, and every number must agree with the library that defines it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats as ss
+
+from bench import stats
+
+PROBLEMS = [f"p{i:02d}" for i in range(12)]
+SEEDS = range(5)
+
+
+def runs_table(normalized: dict, seed: int = 0, span: float = 0.3) -> pd.DataFrame:
+    """A per-run table like ``analysis.run_table``'s: ``normalized[strategy]`` is a function
+    ``(rng, problem index) -> normalized score`` of one run. Raw scores follow from references
+    ``ref_random = 0.5 + 0.01 * i`` and ``ref_best = ref_random + span``."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, problem in enumerate(PROBLEMS):
+        for strategy, draw in normalized.items():
+            for s in SEEDS:
+                value = draw(rng, i)
+                low = 0.5 + 0.01 * i
+                rows.append({"problem": problem, "strategy": strategy, "seed": s,
+                             "best_score": low + value * span,
+                             "best_test_score": low + (value - 0.1) * span,
+                             "normalized_score": value, "normalized_test_score": value - 0.1,
+                             "suggest_seconds": 0.01, "eval_seconds": 1.0})
+    return pd.DataFrame(rows)
+
+
+def baseline_draw(rng, i):
+    return rng.normal(0.3 + 0.04 * i, 0.1)
+
+
+def better_draw(rng, i):
+    return rng.normal(0.45 + 0.04 * i, 0.1)
+
+
+def test_a_strategy_built_to_be_better_is_found_significantly_better_than_random():
+    runs = runs_table({"random": baseline_draw, "better": better_draw})
+    board = stats.leaderboard(runs).table.set_index("strategy")
+    better = board.loc["better"]
+    assert better["wins"] >= 11
+    assert better["wilcoxon_p_holm"] < stats.ALPHA
+    assert better["sign_p_holm"] < stats.ALPHA
+    assert better["normalized_score"] > board.loc["random", "normalized_score"]
+    assert board.index[0] == "better"
+
+
+def test_two_identical_strategies_are_not_found_different():
+    runs = runs_table({"random": baseline_draw})
+    twin = runs.assign(strategy="twin")
+    board = stats.leaderboard(pd.concat([runs, twin])).table.set_index("strategy")
+    row = board.loc["twin"]
+    assert board.loc["random", "wins"] is pd.NA  # the baseline is not compared with itself
+    assert (row["wins"], row["ties"], row["losses"]) == (0, len(PROBLEMS), 0)
+    assert row["wilcoxon_p"] == 1.0 and row["sign_p"] == 1.0
+    assert board.loc["twin", "normalized_score"] == board.loc["random", "normalized_score"]
+    assert board.loc["twin", "mean_rank"] == board.loc["random", "mean_rank"] == 1.5
+
+
+def test_the_tests_hold_their_level_and_find_a_real_difference():
+    """Over many simulated benchmarks: a strategy drawn like random search is rejected about 5%
+    of the time, one that is better nearly always."""
+    false_alarms = detections = 0
+    trials = 200
+    for k in range(trials):
+        runs = runs_table({"random": baseline_draw, "same": baseline_draw, "better": better_draw},
+                          seed=1000 + k)
+        raw = stats.problem_means(runs)
+        normalized = stats.problem_means(runs, "normalized_score")
+        table = stats.baseline_tests(raw, normalized)
+        false_alarms += table.loc["same", "wilcoxon_p"] < stats.ALPHA
+        detections += table.loc["better", "wilcoxon_p"] < stats.ALPHA
+    assert false_alarms / trials <= 0.09  # nominal 0.05; 0.09 is about three standard errors
+    assert detections / trials >= 0.95
+
+
+def test_friedman_p_value_matches_scipy_on_the_same_table():
+    runs = runs_table({"a": baseline_draw, "b": better_draw, "c": baseline_draw,
+                       "d": lambda rng, i: rng.normal(0.2, 0.2)}, seed=7)
+    result = stats.friedman(stats.problem_means(runs))
+    # the same table built by hand: mean over seeds, problems as rows, strategies as columns
+    values = runs.sort_values(["problem", "strategy", "seed"])["best_score"].to_numpy()
+    table = values.reshape(len(PROBLEMS), 4, len(SEEDS)).mean(axis=2)
+    expected = ss.friedmanchisquare(*table.T)
+    assert result.pvalue == pytest.approx(expected.pvalue, rel=1e-12)
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    ranks = ss.rankdata(-table, axis=1).mean(axis=0)
+    assert result.mean_ranks.to_numpy() == pytest.approx(ranks)
+
+
+def test_friedman_uses_only_problems_every_strategy_has():
+    runs = runs_table({"a": baseline_draw, "b": better_draw, "c": baseline_draw}, seed=3)
+    partial = runs[~((runs["strategy"] == "c") & (runs["problem"] == "p00"))]
+    result = stats.friedman(stats.problem_means(partial))
+    assert "p00" not in result.problems and len(result.problems) == len(PROBLEMS) - 1
+
+
+def test_friedman_says_why_it_cannot_run():
+    runs = runs_table({"a": baseline_draw, "b": better_draw})
+    assert "at least 3 strategies" in stats.friedman(stats.problem_means(runs)).reason
+
+
+def test_critical_difference_matches_demsar():
+    """Demšar (2006), Table 5(a): q_0.05 = 2.569 for four classifiers; CD = q sqrt(k(k+1)/6N)."""
+    runs = runs_table({"a": baseline_draw, "b": better_draw, "c": baseline_draw,
+                       "d": better_draw})
+    result = stats.friedman(stats.problem_means(runs))
+    assert result.critical_difference == pytest.approx(2.569 * np.sqrt(4 * 5 / (6 * 12)), abs=1e-3)
+    assert set(result.nemenyi.index) == {"a", "b", "c", "d"}
+
+
+def test_holm_correction_by_hand():
+    p = pd.Series({"a": 0.01, "b": 0.04, "c": 0.03, "d": np.nan})
+    corrected = stats.holm(p)
+    assert corrected["a"] == pytest.approx(0.03)
+    assert corrected["b"] == pytest.approx(0.06) and corrected["c"] == pytest.approx(0.06)
+    assert np.isnan(corrected["d"])
+
+
+def test_ties_are_equal_means_to_twelve_significant_digits():
+    a = 0.1 + 0.2  # 0.30000000000000004
+    assert stats.snap([a])[0] == stats.snap([0.3])[0]
+    assert stats.snap([0.3 + 1e-9])[0] != stats.snap([0.3])[0]
+    assert stats.snap([-1234.5678901234])[0] == stats.snap([-1234.5678901233999])[0]
+    assert np.isnan(stats.snap([np.nan])[0]) and stats.snap([0.0])[0] == 0.0
+
+
+def test_bootstrap_interval_is_reproducible_and_covers_the_mean_at_its_level():
+    rng = np.random.default_rng(0)
+    values = rng.normal(0.5, 0.2, 12)
+    low, high = stats.bootstrap_ci(values)
+    assert (low, high) == stats.bootstrap_ci(values)  # fixed seed: the report is reproducible
+    assert low < values.mean() < high
+    covered = 0
+    for _ in range(300):
+        sample = rng.normal(0.5, 0.2, 12)
+        lo, hi = stats.bootstrap_ci(sample, n_resamples=2000)
+        covered += lo <= 0.5 <= hi
+    # a percentile bootstrap of 12 values under-covers slightly; it must stay near 95%
+    assert 0.87 <= covered / 300 <= 0.99
+    assert np.isnan(stats.bootstrap_ci([0.3])[0])
+
+
+def test_bootstrap_band_leaves_columns_with_a_missing_problem_empty():
+    matrix = np.array([[0.1, np.nan, 0.5], [0.3, 0.2, 0.7], [0.2, 0.4, 0.6]])
+    mean, low, high = stats.bootstrap_band(matrix)
+    assert np.isnan(mean[1]) and np.isnan(low[1])
+    assert mean[0] == pytest.approx(0.2) and low[0] <= 0.2 <= high[0]
+    again = stats.bootstrap_band(matrix)
+    np.testing.assert_array_equal(low, again[1])
+
+
+def test_t_band_is_the_student_interval_over_seeds():
+    frame = pd.DataFrame({"g": ["a"] * 3 + ["b"] * 3, "v": [1.0, 2.0, 4.0, 1.0, np.nan, 2.0]})
+    band = stats.t_band(frame, ["g"], "v").set_index("g")
+    low, high = ss.t.interval(0.95, 2, loc=np.mean([1, 2, 4]), scale=ss.sem([1, 2, 4]))
+    assert band.loc["a", "low"] == pytest.approx(low) and band.loc["a", "high"] == pytest.approx(high)
+    assert np.isnan(band.loc["b", "mean"])  # a seed without a value: no mean over the others
+
+
+def test_a_strategy_s_numbers_do_not_depend_on_the_others():
+    base = runs_table({"random": baseline_draw, "better": better_draw})
+    other = runs_table({"newcomer": lambda rng, i: rng.normal(0.9, 0.05)}, seed=5)
+    before = stats.leaderboard(base).table.set_index("strategy")
+    after = stats.leaderboard(pd.concat([base, other])).table.set_index("strategy")
+    for column in ("normalized_score", "normalized_score_low", "normalized_score_high",
+                   "normalized_test_score", "wins", "ties", "losses", "wilcoxon_p", "sign_p"):
+        pd.testing.assert_series_equal(before.loc[["random", "better"], column],
+                                       after.loc[["random", "better"], column])
+    assert after.index[0] == "newcomer"
+
+
+def test_leaderboard_says_what_it_cannot_compute():
+    runs = runs_table({"better": better_draw})
+    board = stats.leaderboard(runs)
+    assert board.baseline is None
+    assert any("random" in note for note in board.notes)
+    assert any("at least 3 strategies" in note for note in board.notes)
+    no_refs = runs_table({"random": baseline_draw, "better": better_draw}).assign(
+        normalized_score=np.nan, normalized_test_score=np.nan)
+    board = stats.leaderboard(no_refs)
+    row = board.table.set_index("strategy").loc["better"]
+    assert pd.isna(row["normalized_score"]) and pd.isna(row["wilcoxon_p"])
+    assert row["sign_p"] < stats.ALPHA  # the sign test needs no references
+    assert any("rank only" in note for note in board.notes)
+    assert stats.leaderboard(runs.iloc[0:0]).table.empty
+
+
+def test_rank_curve_and_target_shares():
+    curve = pd.DataFrame({
+        "problem": ["p"] * 4 + ["q"] * 4,
+        "strategy": ["a", "a", "b", "b"] * 2,
+        "seed": 0,
+        "cost": [1, 2, 1, 2] * 2,
+        "best_score": [0.1, 0.5, 0.2, 0.3, 0.5, 0.5, np.nan, 0.6],
+    })
+    ranks, problems = stats.rank_curve(curve)
+    ranks = ranks.set_index(["cost", "strategy"])["mean_rank"]
+    assert problems == 2
+    assert ranks[(1, "a")] == 1.5  # p: b ahead; q: b has nothing yet and ranks last
+    assert ranks[(2, "a")] == 1.5 and ranks[(2, "b")] == 1.5
+    shares = stats.target_shares(curve.assign(normalized=curve["best_score"]),
+                                 {"t": (0.5,), "pooled": (0.25, 0.5)})
+    shares = shares.set_index(["target", "strategy", "cost"])["share"]
+    assert shares[("t", "a", 1)] == 0.5 and shares[("t", "a", 2)] == 1.0
+    assert shares[("pooled", "b", 1)] == 0.0 and shares[("pooled", "b", 2)] == 0.75
+
+
+def test_too_few_problems_for_significance_is_said():
+    runs = runs_table({"random": baseline_draw, "better": better_draw})
+    few = runs[runs["problem"].isin(PROBLEMS[:3])]
+    board = stats.leaderboard(few)
+    assert board.table.set_index("strategy").loc["better", "wilcoxon_p"] >= 0.25
+    assert any("smallest two-sided p-value" in note and "0.25" in note for note in board.notes)
+    assert not any("smallest two-sided" in note for note in stats.leaderboard(runs).notes)
+
+
+def test_no_problem_in_common_with_random_gives_no_test():
+    runs = runs_table({"random": baseline_draw, "other": better_draw})
+    apart = runs[((runs["strategy"] == "random") & runs["problem"].isin(PROBLEMS[:6]))
+                 | ((runs["strategy"] == "other") & runs["problem"].isin(PROBLEMS[6:]))]
+    row = stats.leaderboard(apart).table.set_index("strategy").loc["other"]
+    assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0)
+    assert pd.isna(row["sign_p"]) and pd.isna(row["wilcoxon_p"])
