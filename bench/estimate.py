@@ -29,7 +29,7 @@ from bench.store import Store
 from bench.strategy import StrategyInfo, Suggestion
 
 #: Trials of the suggest-cost probe of a strategy the store has no trial of.
-PROBE_TRIALS = 30
+PROBE_TRIALS = 50
 
 
 @dataclass(frozen=True)
