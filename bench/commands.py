@@ -216,6 +216,8 @@ def references_command(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     out = args.out or refs.references_path(catalogue)
     entries = refs.read_entries(out)
+    if args.problems and args.suite:
+        raise BadInput("give a suite or --problems, not both")
     if args.problems:
         problems = resolve(split_list(args.problems), catalogue.problems, "problem")
     else:
