@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from bench.catalogue import Catalogue
 from bench.execute import Plan
@@ -166,8 +165,3 @@ def render(est: Estimate) -> str:
         + (" (bounded by the longest run)" if est.wall > est.total / est.workers else "")
     )
     return "\n".join(lines)
-
-
-def frame_of(est: Estimate) -> pd.DataFrame:
-    """The per-problem costs as a table (for scripts and tests)."""
-    return pd.DataFrame([p.__dict__ for p in est.problems])
