@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class Reference:
     ref_random: float
     ref_best: float
     eval_seconds: float | None = None  # median seconds per evaluation in the reference run
+    digest: str | None = None  # the problem digest the values were made for (None: unchecked)
 
     @property
     def saturated(self) -> bool:
@@ -78,10 +80,28 @@ class Catalogue:
         return h.hexdigest()
 
     def reference(self, problem_id: str) -> Reference | None:
-        return self.references.get(problem_id)
+        """The problem's frozen reference; None if it has none, or if its reference was made for
+        another definition of the problem (stale: ignored, with a warning on stderr)."""
+        ref = self.references.get(problem_id)
+        if ref is not None and ref.digest is not None:
+            if ref.digest != self.problem_digests.get(problem_id):
+                _warn_stale(problem_id)
+                return None
+        return ref
 
     def __getstate__(self):
         return {k: v for k, v in self.__dict__.items() if k not in ("problem_digests", "fingerprint")}
+
+
+_STALE_WARNED: set[str] = set()
+
+
+def _warn_stale(problem_id: str) -> None:
+    if problem_id not in _STALE_WARNED:
+        _STALE_WARNED.add(problem_id)
+        print(f"searchbench: warning: the reference of {problem_id} was made for another "
+              "definition of it and is ignored (reported by rank only); recompute it with "
+              f"`searchbench references --problems {problem_id}`", file=sys.stderr)
 
 
 def load_references(path: Path) -> dict[str, Reference]:
@@ -89,7 +109,8 @@ def load_references(path: Path) -> dict[str, Reference]:
         return {}
     data = json.loads(path.read_text())
     return {
-        pid: Reference(float(v["ref_random"]), float(v["ref_best"]), v.get("eval_seconds"))
+        pid: Reference(float(v["ref_random"]), float(v["ref_best"]), v.get("eval_seconds"),
+                       v.get("digest"))
         for pid, v in data.get("problems", {}).items()
     }
 

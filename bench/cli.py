@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
     run.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print the plan and its estimated wall time; run nothing")
 
     report = sub.add_parser("report", help="write results/SUITE/ from the store")
     report.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
@@ -73,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))
     lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
+    lister.add_argument("--markdown", action="store_true",
+                        help="problems: the catalogue table as Markdown (datasets/CATALOGUE.md)")
+
+    refs = sub.add_parser("references", help="compute the frozen references (references.json)")
+    refs.add_argument("suite", nargs="?", help="only this suite's problems (default: every "
+                      "problem without an up-to-date reference)")
+    refs.add_argument("--problems", help="comma-separated ids or glob patterns")
+    refs.add_argument("--jobs", type=positive_int, help="parallel workers (default: all cores)")
+    refs.add_argument("--store", type=Path,
+                      help="store of the reference runs (default: .searchbench/references-*.sqlite)")
+    refs.add_argument("--out", type=Path, help="references file (default: datasets/references.json)")
+    refs.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
@@ -88,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench.commands import report_command
 
             return report_command(args)
+        if args.command == "references":
+            from bench.commands import references_command
+
+            return references_command(args)
         from bench.commands import list_command
 
         return list_command(args)

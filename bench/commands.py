@@ -31,6 +31,8 @@ def _suite(args, catalogue: Catalogue) -> Suite:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if getattr(args, "dry_run", False):
+        return dry_run_command(args)
     if args.jobs is not None and args.scheduler is not None:
         raise BadInput("give --jobs or --scheduler, not both")
     # With a new store there is work to do: local workers start now and warm up (imports,
@@ -127,6 +129,13 @@ def report_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
+    if getattr(args, "markdown", False):
+        if args.what != "problems":
+            raise BadInput(f"--markdown lists problems only, not {args.what}")
+        from bench.catalogue_doc import catalogue_markdown
+
+        print(catalogue_markdown(load_catalogue()), end="")
+        return 0
     if args.what == "strategies":
         rows = [
             [info.name, info.library or "-", info.library_version or "-",
@@ -176,3 +185,93 @@ def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simp
     return tabulate(rows, headers=headers, tablefmt=fmt) + (
         f"\n\n{len(rows)} problems ({total}); catalogue version {catalogue.version}"
     )
+
+
+# -- catalogue: dry runs and the reference run ------------------------------------------------------
+def dry_run_command(args: argparse.Namespace) -> int:
+    """``run --dry-run``: the plan and its estimated wall time; nothing is run or written."""
+    import sqlite3
+
+    from bench.estimate import estimate, render, suggest_costs
+    from bench.plan import suite_problems
+    from bench.store import Store
+
+    catalogue = load_catalogue()
+    suite = _suite(args, catalogue)
+    strategies = select_strategies(suite.strategies, discover())
+    if args.jobs is not None and args.scheduler is not None:
+        raise BadInput("give --jobs or --scheduler, not both")
+    suite_problems(suite, catalogue)
+    store_path = args.store or default_store()
+    store = None
+    if store_path.exists():
+        check_store_path(store_path, catalogue.fingerprint, create=False)
+        db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, check_same_thread=False)
+        store = Store(store_path, db, catalogue.fingerprint)
+    try:
+        plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
+        measured = suggest_costs(store)
+    finally:
+        if store is not None:
+            store.close()
+    workers = args.jobs or os.cpu_count() or 1
+    new = len(plan.todo) - plan.resumed
+    print(f"suite {suite.name}: {len(suite_problems(suite, catalogue))} problems x "
+          f"{len(strategies)} strategies x {suite.seeds} seeds = {len(plan.specs)} runs "
+          f"({len(plan.done)} done, {plan.resumed} to resume, {new} new, {len(plan.failed)} "
+          f"failed before), budget {suite.budget}")
+    print(render(estimate(plan, catalogue, measured, workers)))
+    if args.scheduler:
+        print("(on a Dask cluster, divide the CPU hours by its number of worker threads)")
+    return 0
+
+
+def references_command(args: argparse.Namespace) -> int:
+    """``searchbench references``: make the frozen references of the problems that need them."""
+    from bench import references as refs
+    from bench.suite import resolve
+
+    catalogue = load_catalogue()
+    out = args.out or refs.references_path(catalogue)
+    entries = refs.read_entries(out)
+    if args.problems and args.suite:
+        raise BadInput("give a suite or --problems, not both")
+    if args.problems:
+        problems = resolve(split_list(args.problems), catalogue.problems, "problem")
+    else:
+        needing = set(refs.needing_references(catalogue, entries))
+        scope = catalogue.problems
+        if args.suite:
+            scope = resolve(load_suite(args.suite, catalogue.suites_dir).problems,
+                            catalogue.problems, "problem")
+        problems = [pid for pid in scope if pid in needing]
+    strategies = discover()
+    refs.reference_specs(catalogue, problems, strategies, refs.Method())  # checks the strategies
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise BadInput(f"references file {out} cannot be written: {out.parent} is not a "
+                       "writable directory")
+    if not problems:
+        print(f"every problem asked for has an up-to-date reference in {out}", file=sys.stderr)
+        return 0
+    store_path = args.store or (project_root() / ".searchbench" /
+                                f"references-{catalogue.fingerprint[:12]}.sqlite")
+    check_store_path(store_path, catalogue.fingerprint, create=True)
+    jobs = args.jobs or os.cpu_count() or 1
+    backend = SerialBackend() if jobs == 1 else LokyBackend(jobs)
+    print(f"references for {len(problems)} problems ({2 * len(problems)} runs), store "
+          f"{store_path}, written to {out}", file=sys.stderr)
+    store = open_store(store_path, catalogue.fingerprint)
+    try:
+        made, failed = refs.make_references(
+            catalogue, problems, strategies, store, backend, out, progress=not args.no_progress,
+            say=lambda text: print(text, file=sys.stderr))
+    finally:
+        store.close()
+    rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",
+             e["random_failed"] + e["model_failed"]] for pid, e in made.items()]
+    if rows:
+        print(tabulate(rows, headers=["problem", "ref_random", "ref_best", "s / evaluation",
+                                      "failed trials"]))
+    for pid, reason in failed.items():
+        print(f"no reference for {pid}: {reason}", file=sys.stderr)
+    return 1 if failed else 0
