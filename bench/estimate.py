@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,7 +78,9 @@ def probe_suggest(info: StrategyInfo, space: Space, trials: int, seed: int = 0) 
 
     rng = np.random.default_rng(seed)
     asked = 0
-    with threadpool_limits(1):
+    # made-up scores make some libraries warn (empty means, flat surrogates): not the user's concern
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         started = time.process_time()
         strategy = info.cls(space, trials, seed, 1.0)
         for _ in range(trials):

@@ -595,13 +595,22 @@ def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: boo
     retried: set[str] = set()
     attempts: Counter[str] = Counter()  # how often a run's worker died under it
     spent = {t.spec.run_id: t.spec.budget - t.remaining for t in tasks}
+    # Costs are fractional for multi-fidelity runs: show whole evaluations.
     bar = tqdm(total=round(sum(t.remaining for t in tasks), 3), unit="eval", desc=label,
-               disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+               disable=not progress, file=sys.stderr, dynamic_ncols=True, smoothing=0.05,
+               bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} evals [{elapsed}<{remaining}, "
+                          "{rate_fmt}]")
+
+    def advance(cost: float) -> None:
+        # fractional costs add up with rounding errors: never step past the total
+        step = min(cost, bar.total - bar.n)
+        if step > 0:
+            bar.update(step)
 
     def finish(outcome: RunOutcome) -> None:
         store.finish_run(outcome)
         task = running.pop(outcome.run_id)
-        bar.update(max(0.0, task.spec.budget - spent[outcome.run_id]))  # exhausted or failed
+        advance(task.spec.budget - spent[outcome.run_id])  # exhausted or failed
         if outcome.status == "complete":
             summary.completed += 1
         else:
@@ -617,7 +626,7 @@ def execute(tasks: Sequence[Task], store: Store, backend: Backend, progress: boo
             if _commit(store, record):
                 summary.trials += 1
                 spent[run_id] += record.cost
-                bar.update(record.cost)
+                advance(record.cost)
         elif kind == "start":
             begun.add(run_id)
         elif kind == "reset":

@@ -122,18 +122,15 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------------
     def run_status(self, run_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(run_ids)
-        out: dict[str, str] = {}
-        for chunk in _chunks(ids, 500):
-            q = f"SELECT run_id, status FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
-            out.update(dict(self._db.execute(q, chunk).fetchall()))
-        return out
+        return self._run_column("status", run_ids)
 
     def run_errors(self, run_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(run_ids)
+        return self._run_column("error", run_ids)
+
+    def _run_column(self, column: str, run_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for chunk in _chunks(ids, 500):
-            q = f"SELECT run_id, error FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
+        for chunk in _chunks(list(run_ids), 500):
+            q = f"SELECT run_id, {column} FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
             out.update(dict(self._db.execute(q, chunk).fetchall()))
         return out
 

@@ -2,6 +2,7 @@
 evaluation child processes too, so this folder goes on their PYTHONPATH."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,13 @@ def tiny():
     from bench.catalogue import load_catalogue
 
     return load_catalogue("tiny_catalogue")
+
+
+@pytest.fixture
+def strategies_copy(tmp_path, monkeypatch):
+    """A copy of strategies/ that the command line reads instead (SEARCHBENCH_STRATEGIES): files
+    dropped into it never touch the repository."""
+    folder = tmp_path / "strategies"
+    shutil.copytree(ROOT / "strategies", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("SEARCHBENCH_STRATEGIES", str(folder))
+    return folder

@@ -1,14 +1,8 @@
 """Discovery: strategy files, their identity, and files that cannot be used."""
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from bench.registry import discover
 from bench.strategy import Strategy, describe, source_hash
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = "tiny_catalogue"
 
 
@@ -46,16 +40,6 @@ def test_a_missing_requirement_makes_a_strategy_unavailable_with_the_reason():
     assert not info.available
     assert info.reason == "needs a-distribution-that-is-not-installed (not installed)"
     assert info.library_version  # optuna itself is installed: its version is still shown
-
-
-@pytest.fixture
-def strategies_copy(tmp_path, monkeypatch):
-    """A copy of strategies/ that the command line reads instead (SEARCHBENCH_STRATEGIES): files
-    dropped into it never touch the repository."""
-    folder = tmp_path / "strategies"
-    shutil.copytree(ROOT / "strategies", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("SEARCHBENCH_STRATEGIES", str(folder))
-    return folder
 
 
 BROKEN = '''"""A strategy whose module fails to import."""

@@ -13,7 +13,6 @@ import inspect
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,16 +214,6 @@ def test_same_configurations_in_another_process(strategy, traces_in_two_processe
 
 
 # -- end to end: a strategy that breaks the rules, dropped into a copy of strategies/ ------------
-
-@pytest.fixture
-def strategies_copy(tmp_path, monkeypatch):
-    """A copy of strategies/ that the command line reads instead (SEARCHBENCH_STRATEGIES): files
-    dropped into it never touch the repository."""
-    folder = tmp_path / "strategies"
-    shutil.copytree(ROOT / "strategies", folder, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("SEARCHBENCH_STRATEGIES", str(folder))
-    return folder
-
 
 OUTSIDE = '''"""Proposes its space's default configuration with the first numeric value above its bound."""
 
