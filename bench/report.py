@@ -38,6 +38,7 @@ TARGETS = {
     "10 targets 0.1 ... 1.0, pooled": tuple(np.round(np.arange(0.1, 1.01, 0.1), 1)),
 }
 LOCK_FILE = "requirements.lock"
+GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,19 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
 
 
 # -- tables -------------------------------------------------------------------------------------
+def trials_csv_name(rows: int) -> str:
+    """``trials.csv``, or ``trials.csv.gz`` past ``GZIP_TRIALS`` rows (to keep results committable)."""
+    return "trials.csv.gz" if rows > GZIP_TRIALS else "trials.csv"
+
+
 def write_tables(report: Report, out: Path) -> list[Path]:
     trials = report.trials
-    trials.to_csv(out / "trials.csv", index=False)
+    csv_name = trials_csv_name(len(trials))
+    for stale in {"trials.csv", "trials.csv.gz"} - {csv_name}:
+        (out / stale).unlink(missing_ok=True)
+    # mtime 0: the same trials give the same bytes
+    trials.to_csv(out / csv_name, index=False, compression={"method": "gzip", "mtime": 0}
+                  if csv_name.endswith(".gz") else None)
     trials.to_parquet(out / "trials.parquet", index=False)
     report.runs.to_csv(out / "runs.csv", index=False)  # full precision: runs are compared exactly
     board = report.board.table
@@ -137,7 +148,7 @@ def write_tables(report: Report, out: Path) -> list[Path]:
         f"{leaderboard_markdown(report)}\n\n{leaderboard_legend(report)}\n"
         + (f"\n{notes}" if notes else ""))
     (out / "leaderboard.tex").write_text(leaderboard_latex(report))
-    return [out / name for name in ("trials.csv", "trials.parquet", "runs.csv", "leaderboard.csv",
+    return [out / name for name in (csv_name, "trials.parquet", "runs.csv", "leaderboard.csv",
                                     "leaderboard.md", "leaderboard.tex")]
 
 
@@ -572,7 +583,7 @@ def readme(report: Report) -> str:
                       f"{figure.caption} ([PDF]({pdf.name}))"]
     if not report.runs.empty:
         parts += ["## Per problem", per_problem_markdown(report)]
-    parts += ["## Files", FILES]
+    parts += ["## Files", FILES.format(trials_csv=trials_csv_name(len(report.trials)))]
     return "\n\n".join(parts) + "\n"
 
 
@@ -650,6 +661,6 @@ FILES = """| file | contents |
 | `README.md` | this report |
 | `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
 | `runs.csv` | one row per run at the budget: best CV and test scores, raw and normalized, trials, cost, failures, seconds |
-| `trials.csv`, `trials.parquet` | the trial record: one row per trial |
+| `{trials_csv}`, `trials.parquet` | the trial record: one row per trial |
 | `*.png`, `*.pdf` | the figures |
 | `manifest.json` | package versions, catalogue version, fingerprint and references, suite, seeds, budget, strategy identities, statistics settings, machine, date |"""

@@ -91,6 +91,25 @@ def test_the_same_store_gives_the_same_report(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+def test_a_large_trial_record_is_gzipped_reproducibly(tmp_path, monkeypatch):
+    cat = synth.catalogue(3)
+    suite = Suite("synthetic", ("p*",), None, 2, 6)
+    store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
+    infos = synth.fill(store, cat, suite, STRONG)
+    write_report(suite, cat, infos, store, tmp_path / "a")  # small: plain trials.csv
+    assert (tmp_path / "a" / "trials.csv").is_file()
+    monkeypatch.setattr("bench.report.GZIP_TRIALS", 3 * 3 * 2 * 6 - 1)  # one row fewer than here
+    for out in ("a", "b"):
+        written = write_report(suite, cat, infos, store, tmp_path / out)
+        assert tmp_path / out / "trials.csv.gz" in written
+    assert not (tmp_path / "a" / "trials.csv").exists()  # the stale plain copy is gone
+    assert "`trials.csv.gz`" in (tmp_path / "a" / "README.md").read_text()
+    gz = [(tmp_path / out / "trials.csv.gz").read_bytes() for out in ("a", "b")]
+    assert gz[0] == gz[1] and gz[0][:2] == b"\x1f\x8b"
+    trials = pd.read_csv(tmp_path / "a" / "trials.csv.gz")
+    assert list(trials.columns) == TRIAL_COLUMNS and len(trials) == 3 * 3 * 2 * 6
+
+
 @pytest.mark.parametrize("case, behaviours, kwargs, says", [
     ("missing runs", STRONG, {"skip": [("p01", "good", 0), ("p02", "best", 1)]},
      ["`good`: 17 of 18 runs complete (1 not run)", "`best`: 17 of 18 runs complete"]),
