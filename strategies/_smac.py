@@ -8,11 +8,14 @@ output folder: it goes to a temporary folder that is removed with the strategy, 
 directory; every trial is told with ``save=False`` so SMAC does not rewrite its files after each
 one. SMAC's logging is left as the harness configured it (``logging_level=False``) and its own
 loggers are kept to errors: its warnings (a small space running out of new configurations, say)
-are expected here and would only clutter the progress display.
+are expected here and would only clutter the progress display. For the same reason the
+``RuntimeWarning`` that SMAC 2's local search raises when it averages the times of an empty list of
+steps (for a debug message; the suggestion does not depend on it) is silenced in ``ask``.
 """
 
 import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +109,11 @@ class SmacStrategy(Strategy):
         from smac.main.exceptions import ConfigurationSpaceExhaustedException
 
         try:
-            self._info = self.smac.ask()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+                warnings.filterwarnings("ignore", "invalid value encountered in scalar divide",
+                                        RuntimeWarning)
+                self._info = self.smac.ask()
         except ConfigurationSpaceExhaustedException:  # no new configuration left to find
             return None
         config = self._config(self._info.config)

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,20 @@ def test_a_dropped_in_strategy_is_checked_by_the_contract_test(strategies_copy):
     per_strategy = [name for name, test in globals().items() if name.startswith("test_")
                     and "strategy" in inspect.signature(test).parameters]
     assert f"{len(per_strategy)} passed" in proc.stdout, proc.stdout
+
+
+def test_smac_does_not_warn_on_a_real_run():
+    """SMAC 2's local search averages an empty list of step times for a debug message; with real
+    scores on svc-wine this happened within 50 trials of seed 0 and printed RuntimeWarnings over
+    the progress bar. The adapter silences exactly that; any other warning fails the run here."""
+    if not discover()["smac"].available:
+        pytest.skip("smac is not installed")
+    from bench.catalogue import load_catalogue
+    from bench.evaluator import evaluate_here
+
+    problem = load_catalogue("bench.datasets").problems["svc-wine"]
+    spec = RunSpec(problem.id, "smac", "v", 0, 50, "fp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        outcome = execute_run(spec, problem, discover()["smac"], evaluate_here, lambda r: None)
+    assert outcome.status == "complete", outcome.error
