@@ -308,11 +308,17 @@ def critical_difference(mean_ranks: pd.Series, pvalues: pd.DataFrame, colours: C
     cannot tell apart."""
     with _style():
         figure, ax = plt.subplots(figsize=(8, 1.6 + 0.28 * len(mean_ranks)))
-        sp.critical_difference_diagram(
+        drawn = sp.critical_difference_diagram(
             mean_ranks, pvalues, ax=ax, alpha=ALPHA,
             color_palette={s: colours[s] for s in mean_ranks.index},
             label_fmt_left="{label} ({rank:.2f})", label_fmt_right="({rank:.2f}) {label}",
         )
+        # scikit-posthocs draws each crossbar through its strategies in the order of a Python set,
+        # which changes with string hashing from one process to the next: the same bar, drawn
+        # back and forth, gives other pixels. Left to right, the figure's bytes reproduce.
+        for lines in drawn["crossbars"]:
+            for line in lines:
+                line.set_xdata(sorted(line.get_xdata()))
         # the whole possible range of mean ranks, 1 to the number of strategies
         ax.set_xlim(0.9, len(mean_ranks) + 0.1)
         ax.set_title(title, fontsize=9, pad=22)

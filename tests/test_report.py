@@ -2,6 +2,7 @@
 and no strategy's numbers moved by another strategy's runs."""
 
 import json
+import os
 import re
 
 import pandas as pd
@@ -239,3 +240,33 @@ def test_latex_table_is_well_formed_and_marks_significance(tmp_path):
     assert tex.count("{") == tex.count("}")
     board = pd.read_csv(out / "leaderboard.csv").set_index("strategy")
     assert board.loc["my_best", "sign_p_holm"] < 0.05
+
+
+CD_SCRIPT = """
+import sys
+from pathlib import Path
+import numpy as np, pandas as pd
+from bench import plots
+names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "random"]
+ranks = pd.Series(np.arange(1.0, 9.0), index=names)
+# two overlapping groups that the test cannot tell apart: the first six and the last six
+p = pd.DataFrame(0.5, index=names, columns=names)
+p.loc[names[:2], names[6:]] = p.loc[names[6:], names[:2]] = 0.001
+plots.critical_difference(ranks, p, plots.palette(names), "t", Path(sys.argv[1]))
+"""
+
+
+def test_the_critical_difference_diagram_is_the_same_in_every_process(tmp_path):
+    """scikit-posthocs keeps each crossbar's strategies in a set, whose order follows the process's
+    string hashing; the report's figures must not depend on it."""
+    import subprocess
+    import sys
+
+    pngs = []
+    for hashseed in ("1", "2", "3"):
+        out = tmp_path / hashseed
+        out.mkdir()
+        subprocess.run([sys.executable, "-c", CD_SCRIPT, str(out)], check=True, timeout=300,
+                       env={**os.environ, "PYTHONHASHSEED": hashseed})
+        pngs.append((out / "critical_difference.png").read_bytes())
+    assert pngs[0] == pngs[1] == pngs[2]
