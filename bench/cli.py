@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--budget", type=positive_int, help="as for run: evaluations per run")
     report.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
     report.add_argument("--out", type=Path, help="output folder (default: results/SUITE)")
+    report.add_argument("--force", action="store_true",
+                        help="write the report even if nothing it is made from has changed")
 
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))

@@ -121,10 +121,15 @@ def report_command(args: argparse.Namespace) -> int:
     check_output(Path(out))
     store = open_store(store_path, catalogue.fingerprint, create=False)
     try:
-        written = write_report(suite, catalogue, strategies, store, Path(out))
+        written = write_report(suite, catalogue, strategies, store, Path(out), force=args.force)
     finally:
         store.close()
-    print(f"report for suite {suite.name} written to {out} ({len(written)} files)", file=sys.stderr)
+    if written:
+        print(f"report for suite {suite.name} written to {out} ({len(written)} files)",
+              file=sys.stderr)
+    else:
+        print(f"report for suite {suite.name} in {out} is up to date: nothing it is made from has "
+              "changed (--force writes it again)", file=sys.stderr)
     return 0
 
 

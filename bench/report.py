@@ -9,6 +9,7 @@ search or with one strategy are said in the report instead of stopping it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -39,6 +40,9 @@ TARGETS = {
 }
 LOCK_FILE = "requirements.lock"
 GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
+#: Libraries whose versions can change a report's numbers or figures.
+REPORT_LIBRARIES = ("numpy", "pandas", "scipy", "scikit-posthocs", "statsmodels", "matplotlib",
+                    "seaborn", "pyarrow", "tabulate")
 
 
 @dataclass(frozen=True)
@@ -96,16 +100,57 @@ def check_output(out: Path) -> None:
 
 
 def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
-                 store: Store, out: Path) -> list[Path]:
-    """Write ``results/<suite>/`` into ``out``; return the files written."""
+                 store: Store, out: Path, force: bool = True) -> list[Path]:
+    """Write ``results/<suite>/`` into ``out``; return the files written. Unless ``force``, a
+    report whose inputs (see :func:`inputs_digest`) have not changed since it was written is left
+    as it is, and nothing is returned."""
+    digest = inputs_digest(suite, catalogue, strategies, store)
+    if not force and up_to_date(out, digest):
+        return []
     report = collect(suite, catalogue, strategies, store)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(report, out)
     written += draw_figures(report, out)
-    written.append(write_manifest(report, out / "manifest.json"))
     (out / "README.md").write_text(readme(report))
     written.append(out / "README.md")
+    files = sorted(p.name for p in written) + ["manifest.json"]
+    written.append(write_manifest(report, out / "manifest.json", digest, files))
     return written
+
+
+def inputs_digest(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
+                  store: Store) -> str:
+    """A digest of everything a report is made from: the suite, the catalogue's fingerprint and
+    references, the strategies' identities, the state of every run in the store (status, trial
+    count, last change), the harness's source and the versions of the libraries that compute and
+    draw. Cheap: no trial is read."""
+    specs = run_specs(suite, catalogue, strategies)
+    problems = sorted({s.problem for s in specs})
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.read_bytes())
+    payload = {
+        "suite": [suite.name, list(suite.problems), suite.strategies, suite.seeds, suite.budget,
+                  suite.description],
+        "fingerprint": catalogue.fingerprint,
+        "references": {p: repr(catalogue.reference(p)) for p in problems},
+        "strategies": [s.version for s in strategies],
+        "runs": sorted(store.run_states(s.run_id for s in specs).items()),
+        "code": code.hexdigest(),
+        "libraries": {d: _version(d) for d in REPORT_LIBRARIES},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def up_to_date(out: Path, digest: str) -> bool:
+    """Whether ``out`` holds every file of a report made from inputs with this digest."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    files = manifest.get("files") or []
+    return (manifest.get("inputs_digest") == digest and bool(files)
+            and all((out / name).is_file() for name in files))
 
 
 def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
@@ -417,8 +462,10 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
 
 
 # -- manifest -----------------------------------------------------------------------------------
-def write_manifest(report: Report, path: Path) -> Path:
-    """Everything needed to reproduce (and cite) the numbers of this report."""
+def write_manifest(report: Report, path: Path, digest: str = "",
+                   files: Sequence[str] = ()) -> Path:
+    """Everything needed to reproduce (and cite) the numbers of this report; ``digest`` and
+    ``files`` tell a later ``report`` whether it has anything new to write."""
     suite = report.suite
     counts = {state: 0 for state in ("complete", "partial", "failed", "missing")}
     for spec in report.specs:
@@ -465,6 +512,8 @@ def write_manifest(report: Report, path: Path) -> Path:
         "packages": packages(),
         "machine": machine(),
         "source": git_state(),
+        "inputs_digest": digest,
+        "files": list(files),
     }
     path.write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
     return path

@@ -127,11 +127,16 @@ class Store:
     def run_errors(self, run_ids: Iterable[str]) -> dict[str, str]:
         return self._run_column("error", run_ids)
 
+    def run_states(self, run_ids: Iterable[str]) -> dict[str, tuple]:
+        """(status, n_trials, updated_at) of each stored run: what changes when a run moves."""
+        return self._run_column("status, n_trials, updated_at", run_ids)
+
     def _run_column(self, column: str, run_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(run_ids), 500):
             q = f"SELECT run_id, {column} FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
-            out.update(dict(self._db.execute(q, chunk).fetchall()))
+            out.update((row[0], row[1] if len(row) == 2 else tuple(row[1:]))
+                       for row in self._db.execute(q, chunk).fetchall())
         return out
 
     def trials(self, run_id: str) -> list[TrialRecord]:

@@ -35,6 +35,8 @@ def test_run_report_and_rerun(tmp_path, cli):
     started = time.perf_counter()
     again = cli("run", "tiny", "--store", store, "--jobs", "2", catalogue=TINY, check=0)
     assert "nothing to run" in again.stderr and "18 done" in again.stderr
+    report_again = cli("report", "tiny", "--store", store, "--out", out, catalogue=TINY, check=0)
+    assert "is up to date" in report_again.stderr
     # recorded for the closing note; the harness promises "nearly instant", not a timing
     print(f"first run {first_seconds:.1f} s, second {time.perf_counter() - started:.1f} s")
 

@@ -92,6 +92,38 @@ def test_the_same_store_gives_the_same_report(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+def test_a_report_with_nothing_new_is_left_as_it_is(tmp_path):
+    cat = synth.catalogue(3)
+    suite = Suite("synthetic", ("p*",), None, 2, 6)
+    store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
+    infos = synth.fill(store, cat, suite, STRONG, skip=[("p01", "good", 1)])
+    out = tmp_path / "out"
+
+    def write(force=False):
+        return write_report(suite, cat, infos, store, out, force=force)
+
+    def stamps():
+        return {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    first = write()
+    assert len(first) == len(TABLES) + 2 * len(FIGURES)
+    before = stamps()
+    assert write() == [] and stamps() == before  # nothing new: nothing touched
+
+    # the missing run arrives (run ids do not depend on the suite that asked for them)
+    synth.fill(store, cat, Suite("one", ("p01",), None, 2, 6), {"good": STRONG["good"]},
+               skip=[("p01", "good", 0)])
+    assert len(write()) == len(first)
+    assert json.loads((out / "manifest.json").read_text())["runs"]["complete"] == 3 * 3 * 2
+
+    (out / "heatmap.png").unlink()  # a file gone: written again
+    assert len(write()) == len(first) and (out / "heatmap.png").is_file()
+    assert write() == []
+    assert len(write(force=True)) == len(first)
+    bigger = Suite("synthetic", ("p*",), None, 2, 5)  # another budget is another report
+    assert write_report(bigger, cat, infos, store, out, force=False)
+
+
 def test_a_large_trial_record_is_gzipped_reproducibly(tmp_path, monkeypatch):
     cat = synth.catalogue(3)
     suite = Suite("synthetic", ("p*",), None, 2, 6)
