@@ -128,15 +128,24 @@ class Store:
         return self._run_column("error", run_ids)
 
     def run_states(self, run_ids: Iterable[str]) -> dict[str, tuple]:
-        """(status, n_trials, updated_at) of each stored run: what changes when a run moves."""
-        return self._run_column("status, n_trials, updated_at", run_ids)
+        """What changes whenever a stored run moves: its status, when it last changed, how many
+        trials it holds and when the last of them finished (trials arrive without touching the
+        run's row until it finishes). Reads the trials' keys, not the trials."""
+        ids = list(run_ids)
+        runs = self._run_column("status || ' ' || updated_at", ids)
+        out: dict[str, tuple] = {i: (state, 0, "") for i, state in runs.items()}
+        for chunk in _chunks(ids, 500):
+            q = ("SELECT run_id, COUNT(*), MAX(finished_at) FROM trials WHERE run_id IN "
+                 f"({','.join('?' * len(chunk))}) GROUP BY run_id")
+            for run_id, count, last in self._db.execute(q, chunk).fetchall():
+                out[run_id] = (runs.get(run_id, ""), count, last)
+        return out
 
     def _run_column(self, column: str, run_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(run_ids), 500):
             q = f"SELECT run_id, {column} FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
-            out.update((row[0], row[1] if len(row) == 2 else tuple(row[1:]))
-                       for row in self._db.execute(q, chunk).fetchall())
+            out.update(dict(self._db.execute(q, chunk).fetchall()))
         return out
 
     def trials(self, run_id: str) -> list[TrialRecord]:

@@ -11,6 +11,8 @@ import pytest
 import synthetic_store as synth
 from bench.analysis import RUN_COLUMNS, TRIAL_COLUMNS
 from bench.report import write_report
+from bench.plan import run_specs
+from bench.runner import TrialRecord
 from bench.stats import LEADERBOARD_COLUMNS
 from bench.store import open_store
 from bench.suite import Suite
@@ -96,7 +98,7 @@ def test_a_report_with_nothing_new_is_left_as_it_is(tmp_path):
     cat = synth.catalogue(3)
     suite = Suite("synthetic", ("p*",), None, 2, 6)
     store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
-    infos = synth.fill(store, cat, suite, STRONG, skip=[("p01", "good", 1)])
+    infos = synth.fill(store, cat, suite, STRONG, skip=[("p01", "good", 1), ("p02", "best", 0)])
     out = tmp_path / "out"
 
     def write(force=False):
@@ -114,7 +116,17 @@ def test_a_report_with_nothing_new_is_left_as_it_is(tmp_path):
     synth.fill(store, cat, Suite("one", ("p01",), None, 2, 6), {"good": STRONG["good"]},
                skip=[("p01", "good", 0)])
     assert len(write()) == len(first)
-    assert json.loads((out / "manifest.json").read_text())["runs"]["complete"] == 3 * 3 * 2
+    assert json.loads((out / "manifest.json").read_text())["runs"]["complete"] == 3 * 3 * 2 - 1
+
+    # a trial more in a run that is still partial: trials.csv has it, so the report is redone
+    partial = next(s for s in run_specs(suite, cat, infos)
+                   if (s.problem, s.strategy, s.seed) == ("p02", "best", 0))
+    store.start_run(partial)
+    for trial in range(2):
+        store.add_trial(TrialRecord(partial.run_id, trial, {"x": 0.5}, 1.0, 1.0, 0.5, 0.0, 0.5,
+                                    0.01, 0.001, "ok", "", f"2026-01-03T00:00:0{trial}"))
+        assert len(write()) == len(first)
+    assert write() == []
 
     (out / "heatmap.png").unlink()  # a file gone: written again
     assert len(write()) == len(first) and (out / "heatmap.png").is_file()

@@ -1,4 +1,5 @@
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -47,6 +48,26 @@ def test_reset_forgets_a_run_s_trials(tmp_path, spec):
     store.add_trial(record(spec.run_id, 0))
     store.reset_run(spec.run_id)
     assert store.trials(spec.run_id) == []
+
+
+def test_a_run_s_state_changes_with_every_trial_it_gains_or_loses(tmp_path, spec):
+    """What the report's up-to-date check reads: a trial added to a partial run must show."""
+    store = open_store(tmp_path / "s.sqlite", "fp-a")
+    assert store.run_states([spec.run_id]) == {}
+    store.start_run(spec)
+    seen = [store.run_states([spec.run_id])[spec.run_id]]
+    store.add_trial(record(spec.run_id, 0))
+    seen.append(store.run_states([spec.run_id])[spec.run_id])
+    store.add_trial(record(spec.run_id, 1))
+    seen.append(store.run_states([spec.run_id])[spec.run_id])
+    store.drop_trials(spec.run_id, 1)
+    assert store.run_states([spec.run_id])[spec.run_id] == seen[1]  # back to one trial
+    store.add_trial(replace(record(spec.run_id, 1), finished_at="2026-01-02T00:00:00"))
+    seen.append(store.run_states([spec.run_id])[spec.run_id])  # same count, another trial
+    store.finish_run(RunOutcome(spec.run_id, "complete", "", 2, 2.0))
+    seen.append(store.run_states([spec.run_id])[spec.run_id])
+    assert len(set(seen)) == len(seen), seen
+    assert [state[1] for state in seen] == [0, 1, 2, 2, 2]
 
 
 def test_the_store_refuses_another_fingerprint(tmp_path, spec):
