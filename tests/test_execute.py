@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from bench.catalogue import Catalogue
-from bench.execute import (
-    MAX_ATTEMPTS, CostModel, LokyBackend, SerialBackend, _commit, execute, longest_first,
-)
+from bench.backends import LokyBackend, SerialBackend
+from bench.costs import CostModel, longest_first
+from bench.owner import MAX_ATTEMPTS, _commit, execute
 from bench.plan import build_plan
+from bench.records import RunSpec, TrialRecord
 from bench.registry import discover
-from bench.runner import RunSpec, TrialRecord
 from bench.store import open_store
 from bench.suite import Suite
 from conftest import ROOT
@@ -26,13 +26,13 @@ RESULT = ["problem", "strategy", "seed", "trial", "params", "fidelity", "status"
           "score_std", "test_score"]
 
 
-def run_suite(catalogue, suite, store_path, backend):
+def run_suite(catalogue, suite, store_path, backend, columns=RESULT):
     strategies = [discover()[name] for name in suite.strategies]
     store = open_store(store_path, catalogue.fingerprint)
     try:
         plan = build_plan(suite, catalogue, strategies, store)
         summary = execute(plan.todo, store, backend, progress=False, costs=plan.costs)
-        return summary, store.trials_frame()[RESULT]
+        return summary, store.trials_frame()[columns]
     finally:
         store.close()
         backend.close()
@@ -64,7 +64,7 @@ def test_a_finished_run_is_never_run_again(tmp_path, tiny):
 
 # -- scheduling ------------------------------------------------------------------------------
 def _task(problem, strategy, budget=10):
-    from bench.execute import Task
+    from bench.records import Task
 
     return Task(RunSpec(problem, strategy, "v", 0, budget, "fp"), None, None)
 
@@ -100,7 +100,7 @@ def test_the_cost_model_learns_from_arriving_trials():
 def test_a_resumed_run_counts_what_is_left_and_held_runs_wait():
     from dataclasses import replace
 
-    from bench.execute import Pending
+    from bench.costs import Pending
 
     costs = CostModel({"p": 0.1}, {"random": 0.0})
     fresh, resumed = _task("p", "random"), _task("p", "random")
@@ -144,9 +144,18 @@ def test_runs_of_a_killed_local_worker_are_retried_and_end_as_if_nothing_happene
     marker = tmp_path / "killed-once"
     catalogue = killer_catalogue(str(marker))
     suite = Suite("k", ("killer-line", "sleepy-line"), ("random",), 3, 8)
-    summary, trials = run_suite(catalogue, suite, tmp_path / "a.sqlite", LokyBackend(2))
+    summary, stored = run_suite(catalogue, suite, tmp_path / "a.sqlite", LokyBackend(2),
+                                columns=[*RESULT, "run_id", "finished_at"])
     assert marker.exists()  # a worker was killed in the middle of a run
     assert summary.retried >= 1 and summary.completed == 6 and not summary.failed
+    # Runs are deterministic, so a retry that started over would end equal to the reference
+    # too: what shows that nothing stored was lost (and redone) is a run whose first trials
+    # were stored before the kill and its last ones after.
+    killed_at = pd.Timestamp(marker.stat().st_mtime, unit="s", tz="UTC")
+    finished = pd.to_datetime(stored["finished_at"])
+    spans = stored.assign(before=finished < killed_at).groupby("run_id")["before"].agg(["any", "all"])
+    assert (spans["any"] & ~spans["all"]).any(), "no run was interrupted with trials stored"
+    trials = stored[RESULT]
     # the reference: the same runs where the model never kills (its marker already exists)
     _, reference = run_suite(catalogue, suite, tmp_path / "b.sqlite", LokyBackend(2))
     assert len(trials) == len(reference) == 6 * 8
@@ -349,20 +358,23 @@ def test_ctrl_c_cancels_the_runs_on_the_dask_cluster(tmp_path, cluster):
 
 
 def test_a_worker_whose_versions_differ_from_the_owner_s_refuses_the_run(tiny):
-    from bench.execute import Task, environment, work
+    from bench.environment import CORE, versions
+    from bench.records import Finished, Started, Task
+    from bench.worker import work
 
     info = discover()["random"]
     spec = RunSpec("tree-blobs", "random", info.version, 0, 3, tiny.fingerprint)
-    owner = tuple((name, "0.0" if name == "numpy" else version) for name, version in environment())
+    here = versions(CORE)
+    owner = tuple((name, "0.0" if name == "numpy" else version) for name, version in here)
     events = []
     outcome = work(Task(spec, tiny.problems["tree-blobs"], info, environment=owner), events.append)
     assert outcome.status == "failed"
     assert "numpy" in outcome.error and "0.0 on the owner" in outcome.error
-    assert [e[0] for e in events] == ["start", "done"]  # nothing was evaluated
+    assert [type(e) for e in events] == [Started, Finished]  # nothing was evaluated
 
     from dataclasses import replace
 
     edited = replace(info, source_hash="0123456789")  # the owner's copy of the file differs
     outcome = work(Task(replace(spec, strategy_version=edited.version), tiny.problems["tree-blobs"],
-                        edited, environment=environment()), events.append)
+                        edited, environment=here), events.append)
     assert outcome.status == "failed" and "strategy random is" in outcome.error

@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from bench.errors import BadInput
-from bench.runner import RunOutcome, RunSpec, TrialRecord
+from bench.records import RunOutcome, RunSpec, TrialRecord
 from bench.store import open_store
 
 
