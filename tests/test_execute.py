@@ -378,3 +378,54 @@ def test_a_worker_whose_versions_differ_from_the_owner_s_refuses_the_run(tiny):
     outcome = work(Task(replace(spec, strategy_version=edited.version), tiny.problems["tree-blobs"],
                         edited, environment=here), events.append)
     assert outcome.status == "failed" and "strategy random is" in outcome.error
+
+
+# -- replay divergence and versions ----------------------------------------------------------
+def test_a_resumed_run_that_replays_otherwise_is_rerun_counted_and_reported(tmp_path, tiny):
+    from bench.readme import data_notes
+    from bench.report_inputs import collect
+
+    suite = tiny_suite(problems=("ridge-line",), strategies=("random",), seeds=1)
+    strategies = [discover()["random"]]
+    _, expected = run_suite(tiny, suite, tmp_path / "fresh.sqlite", SerialBackend())
+    store = open_store(tmp_path / "s.sqlite", tiny.fingerprint)
+    try:
+        spec = build_plan(suite, tiny, strategies, store).todo[0].spec
+        store.start_run(spec)
+        # a stored trial that the strategy, replayed with its seed, does not propose
+        store.add_trial(TrialRecord(spec.run_id, 0, {"alpha": 0.5, "fit_intercept": False}, 1.0,
+                                    1.0, 0.1, 0.0, 0.1, 0.01, 0.0, "ok", "", "t"))
+        plan = build_plan(suite, tiny, strategies, store)
+        assert plan.resumed == 1
+        summary = execute(plan.todo, store, SerialBackend(), progress=False)
+        assert summary.diverged == 1 and summary.completed == 1
+        assert store.run_diverged([spec.run_id]) == {spec.run_id: 1}
+        pd.testing.assert_frame_equal(store.trials_frame()[RESULT], expected)
+        notes = data_notes(collect(suite, tiny, strategies, store))
+    finally:
+        store.close()
+    assert any("1 resumed run(s) started over" in line and "`random` 1" in line for line in notes)
+
+
+def test_a_run_under_another_scikit_learn_version_is_refused_with_exit_2(tmp_path, monkeypatch,
+                                                                         capsys):
+    import bench.environment
+    from bench.cli import main
+
+    monkeypatch.setenv("SEARCHBENCH_CATALOGUE", "tiny_catalogue")
+    store = tmp_path / "s.sqlite"
+    args = ["run", "tiny", "--store", str(store), "--strategies", "random", "--problems",
+            "ridge-line", "--seeds", "2", "--budget", "2", "--jobs", "1", "--no-progress"]
+    assert main(args) == 0
+    installed = bench.environment.distribution_version("scikit-learn")
+    real = bench.environment.distribution_version
+    monkeypatch.setattr(bench.environment, "distribution_version",
+                        lambda d: "0.0.fake" if d == "scikit-learn" else real(d))
+    capsys.readouterr()
+    assert main(args) == 2
+    error = capsys.readouterr().err.strip()
+    assert f"scikit-learn {installed} -> 0.0.fake (2 runs)" in error
+    assert "\n" not in error
+    monkeypatch.setattr(bench.environment, "distribution_version", real)
+    assert main(args) == 0  # the versions it holds: nothing to run, nothing refused
+    assert "nothing to run" in capsys.readouterr().err
