@@ -124,7 +124,7 @@ def packages() -> dict:
 def machine() -> dict:
     return {
         "cpu": _cpu_name(), "cores": os.cpu_count(), "os": platform.platform(),
-        "python": platform.pythondistribution_version(), "implementation": platform.python_implementation(),
+        "python": platform.python_version(), "implementation": platform.python_implementation(),
     }
 
 
