@@ -108,7 +108,8 @@ def test_missing_store_for_reading_and_unwritable_folder(tmp_path):
 
 
 # -- schema versions ---------------------------------------------------------------------------
-V1_SCHEMA = """  # as the first release of the store wrote it
+#: The schema as the first release of the store wrote it.
+V1_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
