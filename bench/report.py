@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from bench import analysis, plots, stats
+from bench import analysis, page, plots, stats
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
 from bench.plan import run_specs, suite_problems
@@ -42,7 +42,7 @@ LOCK_FILE = "requirements.lock"
 GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
 #: Libraries whose versions can change a report's numbers or figures.
 REPORT_LIBRARIES = ("numpy", "pandas", "scipy", "scikit-posthocs", "statsmodels", "matplotlib",
-                    "seaborn", "pyarrow", "tabulate")
+                    "seaborn", "pyarrow", "tabulate", "plotly")
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,9 @@ def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[Strate
     written += draw_figures(report, out)
     (out / "README.md").write_text(readme(report))
     written.append(out / "README.md")
-    files = sorted(p.name for p in written) + ["manifest.json"]
+    files = sorted(p.name for p in written) + [page.PAGE, "manifest.json"]
     written.append(write_manifest(report, out / "manifest.json", digest, files))
+    written.append(page.write_page(out / page.PAGE, page.page_data(report, out)))
     return written
 
 
@@ -708,6 +709,7 @@ def per_problem_markdown(report: Report) -> str:
 FILES = """| file | contents |
 |---|---|
 | `README.md` | this report |
+| `index.html` | this report as one interactive page (open it in a browser; it works offline) |
 | `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
 | `runs.csv` | one row per run at the budget: best CV and test scores, raw and normalized, trials, cost, failures, seconds |
 | `{trials_csv}`, `trials.parquet` | the trial record: one row per trial |
