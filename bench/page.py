@@ -14,6 +14,8 @@ the page stays small whatever the number of trials. :func:`write_page` takes pla
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 from collections.abc import Mapping, Sequence
@@ -22,11 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import plotly.io as pio
 from matplotlib.colors import to_rgb
 from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 PAGE = "index.html"
 TEMPLATE = "plotly_white"  # plotly's look for every chart of the page
@@ -123,6 +123,12 @@ def write_page(path: Path, data: PageData) -> Path:
 
 
 # -- charts -------------------------------------------------------------------------------------
+# Figures are plotly figure specifications (plain dicts, the JSON that plotly.js draws): building
+# hundreds of traces through plotly's validating objects took most of a report's time. The tests
+# check every specification against plotly's schema instead.
+Figure = dict
+
+
 def _css(colour) -> str:
     r, g, b = (round(255 * v) for v in to_rgb(colour))
     return f"rgb({r},{g},{b})"
@@ -132,134 +138,154 @@ def _fill(css: str, alpha: float = 0.15) -> str:
     return css.replace("rgb(", "rgba(").replace(")", f",{alpha})")
 
 
-def _f32(values) -> np.ndarray:
-    """Single precision: plenty for a chart, and half the bytes of the inlined data."""
-    return np.asarray(values, dtype=np.float32)
+def _array(values) -> dict:
+    """A plotly typed array in single precision: plenty for a chart, and a fraction of the bytes
+    of a JSON list of numbers."""
+    data = np.ascontiguousarray(values, dtype="<f4")
+    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode()}
+
+
+def _x(values: np.ndarray) -> dict:
+    """An evenly spaced axis (evaluations 1, 2, ...) as a start and a step, otherwise an array."""
+    if len(values) > 2 and np.allclose(np.diff(values), values[1] - values[0]):
+        return {"x0": float(values[0]), "dx": float(values[1] - values[0])}
+    return {"x": _array(values)}
 
 
 def _band_traces(part: pd.DataFrame, x: str, strategy: str, colour: str, show_legend: bool,
-                 axes: dict | None = None) -> list[go.Scatter]:
-    """A strategy's mean line and its interval as a filled polygon; both carry the strategy as
-    ``legendgroup`` so the page can hide or highlight them together."""
+                 axes: dict | None = None, band: bool = True) -> list[dict]:
+    """A strategy's interval (its low edge, then its high edge filled down to it) and its mean
+    line; all carry the strategy as ``legendgroup`` so the page hides or highlights them
+    together."""
     axes = axes or {}
     part = part.sort_values(x)
-    xs = part[x].to_numpy(dtype=float)
+    xs = _x(part[x].to_numpy(dtype=float))
+    common = {"type": "scatter", "mode": "lines", "legendgroup": strategy, "name": strategy,
+              **xs, **axes}
     traces = []
-    band = part["low"].notna() & part["high"].notna()
-    if band.any():
-        bx = xs[band.to_numpy()]
-        traces.append(go.Scatter(
-            x=_f32(np.r_[bx, bx[::-1]]),
-            y=_f32(np.r_[part["high"][band].to_numpy(), part["low"][band].to_numpy()[::-1]]),
-            mode="lines", fill="toself", fillcolor=_fill(colour), line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False, legendgroup=strategy, name=strategy, meta="band", **axes))
-    traces.append(go.Scatter(
-        x=_f32(xs), y=_f32(part["mean"]), mode="lines", name=strategy, legendgroup=strategy,
-        line={"color": colour, "width": 2}, showlegend=show_legend, meta="line",
-        hovertemplate=f"{html.escape(strategy)}<br>%{{x:.4g}}: %{{y:.4g}}<extra></extra>", **axes))
+    if band and (part["low"].notna() & part["high"].notna()).any():
+        edge = {**common, "showlegend": False, "hoverinfo": "skip", "line": {"width": 0},
+                "meta": "band"}
+        traces.append({**edge, "y": _array(part["low"])})
+        traces.append({**edge, "y": _array(part["high"]), "fill": "tonexty",
+                       "fillcolor": _fill(colour)})
+    traces.append({**common, "y": _array(part["mean"]), "showlegend": show_legend, "meta": "line",
+                   "line": {"color": colour, "width": 2},
+                   "hovertemplate": f"{html.escape(strategy)}<br>%{{x:.4g}}: %{{y:.4g}}"
+                                    "<extra></extra>"})
     return traces
 
 
-def _layout(figure: go.Figure, title: str, height: int = 480) -> go.Figure:
-    figure.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        legend={"title": {"text": "strategy (click: hide/show, double-click: highlight)"},
-                "groupclick": "togglegroup"},
-        hovermode="closest")
-    return figure
+def _layout(title: str, height: int = 480, **more) -> dict:
+    return {"title": {"text": title, "x": 0, "font": {"size": 15}}, "height": height,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "hovermode": "closest",
+            "legend": {"title": {"text": "strategy (click: hide/show, double-click: highlight)"},
+                       "groupclick": "togglegroup"}, **more}
 
 
-def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> go.Figure:
-    figure = go.Figure()
-    for strategy in data.order:
-        part = band[band["strategy"] == strategy]
-        if len(part):
-            figure.add_traces(_band_traces(part, x, strategy, data.colours[strategy], True))
-    low = np.nanmin(band["mean"].to_numpy(dtype=float)) if band["mean"].notna().any() else 0.0
-    high = np.nanmax(band["mean"].to_numpy(dtype=float)) if band["mean"].notna().any() else 1.0
-    figure.add_hline(y=1, line={"dash": "dash", "color": "#555", "width": 1})
-    figure.add_hline(y=0, line={"dash": "dot", "color": "#555", "width": 1})
-    figure.update_yaxes(title="normalized best-so-far (mean over problems)",
-                        range=[max(min(low, 0.0), NORMALIZED_FLOOR) - 0.05, max(high, 1.0) + 0.05])
-    if x == "seconds":
-        figure.update_xaxes(title="time spent by the run (s)", type="log")
-        title = "Normalized best-so-far against time"
-    else:
-        figure.update_xaxes(title="evaluations (full-fidelity cost)")
-        title = "Normalized best-so-far against evaluations"
-    return _layout(figure, title)
+def _by_strategy(frame: pd.DataFrame, order: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    parts = dict(tuple(frame.groupby("strategy", sort=False)))
+    return [(s, parts[s]) for s in order if s in parts]
 
 
-def problem_figure(problem: str, data: PageData) -> go.Figure:
-    metric = data.metrics.get(problem, "score")
-    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                           subplot_titles=("against evaluations", "against time (log scale)"))
+def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> Figure:
+    traces = []
+    for strategy, part in _by_strategy(band, data.order):
+        traces += _band_traces(part, x, strategy, data.colours[strategy], True)
+    means = band["mean"].to_numpy(dtype=float)
+    low, high = (np.nanmin(means), np.nanmax(means)) if np.isfinite(means).any() else (0.0, 1.0)
+    rule = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "line": {"color": "#555",
+                                                                           "width": 1}}
+    timed = x == "seconds"
+    return {"data": traces, "layout": _layout(
+        f"Normalized best-so-far against {'time' if timed else 'evaluations'}",
+        xaxis={"title": {"text": "time spent by the run (s)" if timed else
+                         "evaluations (full-fidelity cost)"}, "type": "log" if timed else "-"},
+        yaxis={"title": {"text": "normalized best-so-far (mean over problems)"},
+               "range": [max(min(low, 0.0), NORMALIZED_FLOOR) - 0.05, max(high, 1.0) + 0.05]},
+        shapes=[{**rule, "y0": 1, "y1": 1, "line": {**rule["line"], "dash": "dash"}},
+                {**rule, "y0": 0, "y1": 0, "line": {**rule["line"], "dash": "dot"}}])}
+
+
+def problem_figures(data: PageData) -> dict[str, Figure]:
+    """One figure per problem: best-so-far against evaluations (with the interval over seeds)
+    and against time (the mean only, to keep the page small)."""
+    by_problem = {}
     for column, (band, x) in enumerate(((data.convergence, "cost"),
                                         (data.convergence_time, "seconds")), start=1):
         if band is None:
             continue
-        mine = band[band["problem"] == problem]
-        for strategy in data.order:
-            part = mine[mine["strategy"] == strategy]
-            if len(part):
-                axes = {"xaxis": f"x{column if column > 1 else ''}",
-                        "yaxis": f"y{column if column > 1 else ''}"}
-                figure.add_traces(_band_traces(part, x, strategy, data.colours[strategy],
-                                               column == 1, axes))
-    figure.update_xaxes(title="evaluations", row=1, col=1)
-    figure.update_xaxes(title="time spent by the run (s)", type="log", row=1, col=2)
-    figure.update_yaxes(title=f"best-so-far CV {metric}", row=1, col=1)
-    return _layout(figure, f"{problem}: best-so-far CV {metric} (mean, 95% interval over seeds)")
+        axes = {"xaxis": "x2", "yaxis": "y2"} if column == 2 else {}
+        for problem, mine in band.groupby("problem", sort=False):
+            traces = by_problem.setdefault(problem, [])
+            for strategy, part in _by_strategy(mine, data.order):
+                traces += _band_traces(part, x, strategy, data.colours[strategy], column == 1,
+                                       axes, band=column == 1)
+    figures = {}
+    for problem, traces in by_problem.items():
+        metric = data.metrics.get(problem, "score")
+        # the axis follows the mean lines: with three seeds a Student-t interval can span far
+        # beyond them, and an axis fitted to it would flatten every line
+        means = data.convergence.loc[data.convergence["problem"] == problem, "mean"]
+        low, high = float(means.min()), float(means.max())
+        pad = 0.08 * (high - low) if high > low else 0.05 * max(abs(high), 1e-3)
+        titles = [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x,
+                   "y": 1.0, "xanchor": "center", "yanchor": "bottom"}
+                  for text, x in (("against evaluations", 0.23),
+                                  ("against time (log scale), mean only", 0.77))]
+        figures[problem] = {"data": traces, "layout": _layout(
+            f"{problem}: best-so-far CV {metric} (mean, 95% interval over seeds)",
+            xaxis={"domain": [0, 0.46], "title": {"text": "evaluations"}, "anchor": "y"},
+            yaxis={"title": {"text": f"best-so-far CV {metric}"}, "anchor": "x",
+                   **({"range": [low - pad, high + pad]} if np.isfinite(low) else {})},
+            xaxis2={"domain": [0.54, 1], "type": "log", "anchor": "y2",
+                    "title": {"text": "time spent by the run (s)"}},
+            yaxis2={"anchor": "x2"}, annotations=titles)}
+    return figures
 
 
-def heatmap_figure(data: PageData) -> go.Figure:
+def heatmap_figure(data: PageData) -> Figure:
     table = data.heatmap
-    z = table.to_numpy(dtype=float)
-    figure = go.Figure(go.Heatmap(
-        z=np.round(z, 3), x=list(table.columns), y=list(table.index), colorscale="Viridis",
-        reversescale="rank" in data.heatmap_label, texttemplate="%{z:.2f}",
-        colorbar={"title": {"text": data.heatmap_label}},
-        hovertemplate="%{y} on %{x}: %{z:.3f}<extra></extra>"))
-    figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(tickangle=-35)
-    return _layout(figure, f"{data.heatmap_label.capitalize()} per problem at the budget "
-                           "(mean over seeds)", height=max(320, 120 + 28 * len(table)))
+    return {"data": [{
+        "type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 3) for v in row]
+                                 for row in table.to_numpy(dtype=float)],
+        "x": list(table.columns), "y": list(table.index), "colorscale": "Viridis",
+        "reversescale": "rank" in data.heatmap_label, "texttemplate": "%{z:.2f}",
+        "colorbar": {"title": {"text": data.heatmap_label}},
+        "hovertemplate": "%{y} on %{x}: %{z:.3f}<extra></extra>"}],
+        "layout": _layout(f"{data.heatmap_label.capitalize()} per problem at the budget (mean "
+                          "over seeds)", height=max(320, 120 + 28 * len(table)),
+                          yaxis={"autorange": "reversed"}, xaxis={"tickangle": -35})}
 
 
-def timing_figure(data: PageData) -> go.Figure:
+def timing_figure(data: PageData) -> Figure:
     runs = data.runs.assign(suggest=data.runs["suggest_seconds"].clip(lower=1e-6),
                             evaluate=data.runs["eval_seconds"].clip(lower=1e-6))
-    figure = go.Figure()
-    for strategy in data.order:
-        part = runs[runs["strategy"] == strategy]
-        if part.empty:
-            continue
-        colour = data.colours[strategy]
-        figure.add_trace(go.Scatter(
-            x=_f32(part["evaluate"]), y=_f32(part["suggest"]), mode="markers",
-            marker={"color": colour, "size": 5, "opacity": 0.4}, name=strategy,
-            legendgroup=strategy, showlegend=False, meta="runs",
-            customdata=part["problem"].to_numpy() if "problem" in part else None,
-            hovertemplate=f"{html.escape(strategy)} on %{{customdata}}<br>evaluate %{{x:.3g}} s"
-                          f"<br>suggest %{{y:.3g}} s<extra></extra>"))
-        figure.add_trace(go.Scatter(
-            x=[float(part["evaluate"].median())], y=[float(part["suggest"].median())],
-            mode="markers", marker={"color": colour, "size": 13, "line": {"width": 1,
-                                                                          "color": "black"}},
-            name=strategy, legendgroup=strategy, meta="median",
-            hovertemplate=f"{html.escape(strategy)} median<br>evaluate %{{x:.3g}} s<br>"
-                          "suggest %{y:.3g} s<extra></extra>"))
+    traces = []
+    for strategy, part in _by_strategy(runs, data.order):
+        colour, name = data.colours[strategy], html.escape(strategy)
+        common = {"type": "scatter", "mode": "markers", "name": strategy, "legendgroup": strategy}
+        traces.append({
+            **common, "x": _array(part["evaluate"]), "y": _array(part["suggest"]),
+            "marker": {"color": colour, "size": 5, "opacity": 0.4}, "showlegend": False,
+            "meta": "runs", "text": list(part["problem"]),
+            "hovertemplate": f"{name} on %{{text}}<br>evaluate %{{x:.3g}} s<br>suggest "
+                             "%{y:.3g} s<extra></extra>"})
+        traces.append({
+            **common, "x": [float(part["evaluate"].median())],
+            "y": [float(part["suggest"].median())], "meta": "median",
+            "marker": {"color": colour, "size": 13, "line": {"width": 1, "color": "black"}},
+            "hovertemplate": f"{name} median<br>evaluate %{{x:.3g}} s<br>suggest %{{y:.3g}} s"
+                             "<extra></extra>"})
     lo = float(min(runs["evaluate"].min(), runs["suggest"].min())) / 2
     hi = float(max(runs["evaluate"].max(), runs["suggest"].max())) * 2
-    figure.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="suggest = evaluate",
-                                line={"dash": "dash", "color": "#777", "width": 1},
-                                hoverinfo="skip"))
-    figure.update_xaxes(type="log", title="evaluation time per run (s)")
-    figure.update_yaxes(type="log", title="suggestion time per run (s)")
-    return _layout(figure, "Time spent suggesting against evaluating: runs (small) and median "
-                           "per strategy (large)")
+    traces.append({"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi],
+                   "name": "suggest = evaluate", "hoverinfo": "skip",
+                   "line": {"dash": "dash", "color": "#777", "width": 1}})
+    return {"data": traces, "layout": _layout(
+        "Time spent suggesting against evaluating: runs (small) and median per strategy (large)",
+        xaxis={"type": "log", "title": {"text": "evaluation time per run (s)"}},
+        yaxis={"type": "log", "title": {"text": "suggestion time per run (s)"}})}
 
 
 # -- leaderboard table --------------------------------------------------------------------------
@@ -403,7 +429,8 @@ def manifest_html(manifest: Mapping) -> str:
             f'<a href="manifest.json">manifest.json</a></summary><pre>{full}</pre></details>')
 
 
-FILE_KINDS = (("tables", (".csv", ".csv.gz", ".parquet", ".md", ".tex")),
+FILE_KINDS = (("report", ("README.md", "manifest.json")),
+              ("tables", (".csv", ".csv.gz", ".parquet", ".md", ".tex")),
               ("figures (PDF)", (".pdf",)), ("figures (PNG)", (".png",)), ("other", ("",)))
 
 
@@ -421,26 +448,37 @@ def files_html(files: Sequence[str]) -> str:
 
 
 # -- the page -----------------------------------------------------------------------------------
-def _json_script(element_id: str, text: str) -> str:
-    # "</" inside a script element would end it; "<\/" is the same JSON string
-    safe = text.replace("</", "<\\/")
-    return f'<script type="application/json" id="{element_id}">{safe}</script>'
+def payload(figures: Mapping[str, Figure], problems: Sequence[tuple[str, Figure]]) -> str:
+    """Every chart's specification and plotly's template as gzipped JSON in base64: repeated
+    trace settings compress about fivefold, which keeps a page of many problems well under its
+    size limit. The browser unpacks it with its own ``DecompressionStream``."""
+    spec = {"template": pio.templates[TEMPLATE].to_plotly_json(), "figures": dict(figures),
+            "problems": [{"name": name, "figure": figure} for name, figure in problems]}
+    text = json.dumps(spec, separators=(",", ":"), allow_nan=False, default=_plain)
+    # mtime 0: the same data give the same page bytes
+    return base64.b64encode(gzip.compress(text.encode(), compresslevel=9, mtime=0)).decode()
 
 
-def _figure_json(figure: go.Figure) -> str:
-    # the template (several kB) is inlined once for all figures, not once per figure
-    spec = json.loads(pio.to_json(figure, validate=False, engine="json"))
-    spec["layout"].pop("template", None)
-    return json.dumps(spec, separators=(",", ":"))
+def unpack(page_html: str) -> dict:
+    """The chart specifications inside a page written by :func:`render` (for tests and tools)."""
+    start = page_html.index('id="page-data">') + len('id="page-data">')
+    blob = page_html[start:page_html.index("</script>", start)]
+    return json.loads(gzip.decompress(base64.b64decode(blob)))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} into the page")
 
 
 def render(data: PageData) -> str:
     """The whole page as one HTML string."""
-    sections, scripts = [], []
+    sections, figures, problems = [], {}, []
 
-    def chart(key: str, figure: go.Figure, caption: str) -> str:
-        scripts.append(_json_script(f"fig-{key}", _figure_json(figure)))
-        return (f'<div class="chart" id="chart-{key}" data-figure="fig-{key}"></div>'
+    def chart(key: str, figure: Figure, caption: str) -> str:
+        figures[key] = figure
+        return (f'<div class="chart" id="chart-{key}" data-figure="{key}"></div>'
                 f'<p class="caption">{caption}</p>')
 
     controls = ('<div class="controls">Highlight: <select id="highlight"><option value="">'
@@ -470,12 +508,9 @@ def render(data: PageData) -> str:
         sections.append(f'<section id="curves"><h2>Normalized best-so-far</h2>{body}</section>')
 
     if data.convergence is not None and len(data.convergence):
-        problems = list(dict.fromkeys(data.convergence["problem"]))
-        for i, problem in enumerate(problems):
-            scripts.append(_json_script(f"problem-{i}", _figure_json(problem_figure(problem,
-                                                                                     data))))
-        options = "".join(f'<option value="problem-{i}">{html.escape(p)}</option>'
-                          for i, p in enumerate(problems))
+        problems = list(problem_figures(data).items())
+        options = "".join(f'<option value="{i}">{html.escape(p)}</option>'
+                          for i, (p, _) in enumerate(problems))
         sections.append(
             '<section id="problems"><h2>Per problem</h2><p>Problem: <select id="problem">'
             f'{options}</select></p><div class="chart" id="chart-problem"></div>'
@@ -498,7 +533,6 @@ def render(data: PageData) -> str:
     sections.append('<section id="files"><h2>Files</h2><p><a href="README.md">README.md</a> is '
                     f"the full report with every static figure.</p>{files_html(data.files)}"
                     "</section>")
-    scripts.append(_json_script("template", json.dumps(pio.templates[TEMPLATE].to_plotly_json())))
     title = f"searchbench results: suite {data.suite}"
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -508,7 +542,8 @@ def render(data: PageData) -> str:
         # plotly.js, inlined: the page must work offline, from file://
         f"<script>{get_plotlyjs()}</script></head><body>"
         f"<h1>{html.escape(title)}</h1><p>{html.escape(data.summary)}</p>"
-        f'{"".join(sections)}{"".join(scripts)}<script>{GLUE}</script></body></html>\n')
+        f'{"".join(sections)}<script type="application/octet-stream" id="page-data">'
+        f"{payload(figures, problems)}</script><script>{GLUE}</script></body></html>\n")
 
 
 CSS = """
@@ -545,12 +580,12 @@ GLUE = r"""
   let highlight = "";
   const config = {responsive: true, displaylogo: false};
   const charts = [];
-  const template = JSON.parse(document.getElementById("template").textContent);
-  const parse = (id) => {
-    const fig = JSON.parse(document.getElementById(id).textContent);
-    fig.layout.template = template;
-    return fig;
-  };
+  async function unpack() {
+    const text = atob(document.getElementById("page-data").textContent.trim());
+    const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
+  }
 
   function styleChart(gd) {
     const idx = [], visible = [], opacity = [], width = [];
@@ -593,20 +628,25 @@ GLUE = r"""
       if (s) { setHighlight(s); return false; }
     });
   }
-  document.querySelectorAll(".chart[data-figure]").forEach((div) => {
-    const fig = parse(div.dataset.figure);
-    Plotly.newPlot(div, fig.data, fig.layout, config).then(attach);
-  });
-  const problem = document.getElementById("problem");
-  if (problem) {
+  unpack().then((data) => {
+    const withTemplate = (fig) => Object.assign(fig, {
+      layout: Object.assign(fig.layout, {template: data.template})});
+    document.querySelectorAll(".chart[data-figure]").forEach((div) => {
+      const fig = withTemplate(data.figures[div.dataset.figure]);
+      Plotly.newPlot(div, fig.data, fig.layout, config).then(attach);
+    });
+    const problem = document.getElementById("problem");
+    if (!problem) return;
+    // plotly decodes typed arrays in place, so each drawing starts from a fresh copy
+    const specs = data.problems.map((p) => JSON.stringify(p.figure));
     const div = document.getElementById("chart-problem");
     const show = () => {
-      const fig = parse(problem.value);
+      const fig = withTemplate(JSON.parse(specs[Number(problem.value)]));
       return Plotly.react(div, fig.data, fig.layout, config).then(styleChart);
     };
     show().then(() => attach(div));
     problem.addEventListener("change", show);
-  }
+  });
 
   const table = document.getElementById("leaderboard");
   if (table) {

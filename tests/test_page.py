@@ -143,16 +143,16 @@ def test_the_table_has_one_row_per_strategy(opened):
 def test_a_click_in_the_table_hides_a_strategy_everywhere(opened):
     tab, _, errors = opened
     before = traces(tab, "chart-normalized", "good")
-    assert before["traces"] == before["shown"] == 2  # its mean line and its band
+    assert before["traces"] == before["shown"] == 3  # its mean line and its band's two edges
     tab.locator('#leaderboard tr[data-strategy="good"] input.show').click()
     tab.wait_for_function("document.getElementById('chart-normalized').data.filter("
                           "t => t.legendgroup === 'good' && t.visible === 'legendonly').length"
-                          " === 2")
+                          " === 3")
     for chart in ("chart-normalized", "chart-normalized-time", "chart-problem", "chart-timing"):
         assert traces(tab, chart, "good")["shown"] == 0, chart
         assert traces(tab, chart, "best")["shown"] > 0, chart
     after = traces(tab, "chart-normalized", "good")
-    assert after["drawn"] == before["drawn"] - 2  # plotly removed them from the plot
+    assert after["drawn"] == before["drawn"] - 3  # plotly removed them from the plot
     # a problem chosen afterwards shows the same strategies
     tab.locator("#problem").select_option(label="p02")
     tab.wait_for_function("document.getElementById('chart-problem').layout.title.text"
@@ -160,7 +160,7 @@ def test_a_click_in_the_table_hides_a_strategy_everywhere(opened):
     assert traces(tab, "chart-problem", "good")["shown"] == 0
     assert traces(tab, "chart-problem", "random")["shown"] > 0
     tab.locator('#leaderboard tr[data-strategy="good"] input.show').click()
-    assert traces(tab, "chart-normalized", "good")["shown"] == 2
+    assert traces(tab, "chart-normalized", "good")["shown"] == 3
     assert errors == []
 
 
@@ -225,3 +225,15 @@ def test_every_leaderboard_column_is_shown_even_unknown_ones(results):
         f"{p}{o}" for p in ("", "rope_") for o in ("ties", "losses")} | {
         "wilcoxon_p_holm", "sign_p_holm", "strategy"}
     assert shown | combined == set(board.columns)
+
+
+def test_every_chart_is_a_figure_plotly_accepts(results):
+    import plotly.graph_objects as go
+
+    specs = page.unpack((results / page.PAGE).read_text())
+    assert set(specs["figures"]) == {"normalized", "normalized-time", "heatmap", "timing"}
+    assert [p["name"] for p in specs["problems"]] == ["p00", "p01", "p02", "p03"]
+    for figure in [*specs["figures"].values(), *(p["figure"] for p in specs["problems"])]:
+        go.Figure(figure)  # raises on a property or value plotly does not know
+    groups = {t.get("legendgroup") for t in specs["figures"]["normalized"]["data"]}
+    assert groups == set(BEHAVIOURS)
