@@ -75,6 +75,7 @@ def page_data(report, out: Path) -> PageData:
     already in ``out``. Uses the same functions as the static figures, so both show the same
     numbers."""
     from bench import analysis, plots, stats
+    from bench.report import summary_line  # here: the report imports this module
 
     order = [s for s in report.order if s in set(report.runs["strategy"])]
     colours = {s: _css(c) for s, c in plots.palette([s.name for s in report.strategies]).items()}
@@ -84,7 +85,7 @@ def page_data(report, out: Path) -> PageData:
         manifest = {}
     files = [name for name in manifest.get("files", []) if name != PAGE]
     data = PageData(
-        suite=report.suite.name, summary=_summary(report), board=report.board.table, order=order,
+        suite=report.suite.name, summary=summary_line(report), board=report.board.table, order=order,
         colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
         notes=list(report.board.notes), metrics={p: report.metric(p) for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
@@ -108,12 +109,6 @@ def page_data(report, out: Path) -> PageData:
     data.convergence_time = stats.t_band(analysis.time_curves(report.trials),
                                          ["problem", "strategy", "seconds"], "best_score")
     return data
-
-
-def _summary(report) -> str:
-    from bench.report import summary_line
-
-    return summary_line(report)
 
 
 def write_page(path: Path, data: PageData) -> Path:
@@ -246,15 +241,17 @@ def problem_figures(data: PageData) -> dict[str, Figure]:
 
 def heatmap_figure(data: PageData) -> Figure:
     table = data.heatmap
+    ranks = "rank" in data.heatmap_label
     return {"data": [{
         "type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 3) for v in row]
                                  for row in table.to_numpy(dtype=float)],
         "x": list(table.columns), "y": list(table.index), "colorscale": "Viridis",
-        "reversescale": "rank" in data.heatmap_label, "texttemplate": "%{z:.2f}",
+        "reversescale": ranks, "texttemplate": "%{z:.2f}",
         "colorbar": {"title": {"text": data.heatmap_label}},
         "hovertemplate": "%{y} on %{x}: %{z:.3f}<extra></extra>"}],
-        "layout": _layout(f"{data.heatmap_label.capitalize()} per problem at the budget (mean "
-                          "over seeds)", height=max(320, 120 + 28 * len(table)),
+        "layout": _layout("Rank per problem at the budget (1 = best, on the mean best CV score "
+                          "over seeds)" if ranks else "Normalized score per problem at the budget "
+                          "(mean over seeds)", height=max(320, 120 + 28 * len(table)),
                           yaxis={"autorange": "reversed"}, xaxis={"tickangle": -35})}
 
 

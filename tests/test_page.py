@@ -237,3 +237,21 @@ def test_every_chart_is_a_figure_plotly_accepts(results):
         go.Figure(figure)  # raises on a property or value plotly does not know
     groups = {t.get("legendgroup") for t in specs["figures"]["normalized"]["data"]}
     assert groups == set(BEHAVIOURS)
+
+
+@pytest.mark.parametrize("case", ["empty store", "no references"])
+def test_a_page_is_written_from_partial_data(tmp_path, case):
+    cat = synth.catalogue(3, with_references=0 if case == "no references" else None)
+    suite = Suite("synthetic", ("p*",), None, 2, 5)
+    store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
+    infos = ([synth.strategy("random")] if case == "empty store" else
+             synth.fill(store, cat, suite, BEHAVIOURS))
+    report = collect(suite, cat, infos, store)
+    text = page.render(page.page_data(report, tmp_path))
+    specs = page.unpack(text)
+    if case == "empty store":
+        assert "No complete run yet" in text and specs["figures"] == {} and not specs["problems"]
+    else:
+        # no normalized curves without references; the heatmap shows ranks instead
+        assert set(specs["figures"]) == {"heatmap", "timing"} and len(specs["problems"]) == 3
+        assert specs["figures"]["heatmap"]["layout"]["title"]["text"].startswith("Rank")
