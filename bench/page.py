@@ -575,7 +575,7 @@ GLUE = r"""
 (function () {
   const hidden = new Set();
   let highlight = "";
-  const config = {responsive: true, displaylogo: false};
+  const config = {responsive: true, displaylogo: false, doubleClickDelay: 300};
   const charts = [];
   async function unpack() {
     const text = atob(document.getElementById("page-data").textContent.trim());
@@ -616,13 +616,23 @@ GLUE = r"""
 
   function attach(gd) {
     charts.push(gd);
+    // Like plotly itself, act on a single click only once no second click has come: acting at
+    // once would redraw the legend and plotly would never see the double click.
+    let pending = null;
     gd.on("plotly_legendclick", (ev) => {
       const s = ev.data[ev.curveNumber].legendgroup;
-      if (s) { toggle(s); return false; }
+      if (!s) return;
+      clearTimeout(pending);
+      pending = setTimeout(() => { pending = null; toggle(s); }, config.doubleClickDelay);
+      return false;
     });
     gd.on("plotly_legenddoubleclick", (ev) => {
       const s = ev.data[ev.curveNumber].legendgroup;
-      if (s) { setHighlight(s); return false; }
+      if (!s) return;
+      clearTimeout(pending);
+      pending = null;
+      setHighlight(s);
+      return false;
     });
   }
   unpack().then((data) => {

@@ -174,6 +174,14 @@ def test_a_click_in_a_legend_hides_a_strategy_and_a_name_highlights_one(opened):
     assert traces(tab, "chart-timing", "best")["shown"] == 0
     assert tab.locator('#leaderboard tr[data-strategy="best"] input.show').is_checked() is False
 
+    # a double click in a legend highlights, and hides nothing
+    tab.locator("#chart-timing g.traces").filter(has_text="good").locator(
+        "rect.legendtoggle").dblclick()
+    tab.wait_for_function("window.searchbench.highlighted() === 'good'", timeout=5_000)
+    tab.wait_for_timeout(600)  # past plotly's double-click delay: no single click follows
+    assert tab.evaluate("[...window.searchbench.hidden]") == ["best"]
+    assert tab.locator("#highlight").input_value() == "good"
+
     tab.locator('#leaderboard tr[data-strategy="random"] button.hl').click()
     widths = tab.evaluate("""() => Object.fromEntries(
         document.getElementById('chart-normalized').data.filter(t => t.meta === 'line')
