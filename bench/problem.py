@@ -24,7 +24,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from bench.space import Config, Space
 
-TASKS = ("classification", "regression", "density")
+TASKS = ("classification", "regression", "density", "generative")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class Evaluation:
     score: float
     score_std: float
     test_score: float
+    extras: Mapping[str, float] | None = None  # named side metrics, kept beside the score
 
 
 class TrialFailed(RuntimeError):
@@ -251,7 +252,8 @@ class Problem:
 
 
 def _default_metric(task: str) -> str:
-    return {"classification": "accuracy", "regression": "r2", "density": "mean log-likelihood"}[task]
+    return {"classification": "accuracy", "regression": "r2", "density": "mean log-likelihood",
+            "generative": "sample distance"}[task]
 
 
 def _mean_log_likelihood(estimator, X, y=None) -> float:

@@ -73,6 +73,7 @@ class TrialRecord:
     status: str  # ok | failed | timeout
     error: str
     finished_at: str
+    extras: dict | None = None  # named side metrics of the evaluation, if the problem gives any
 
     def same_suggestion(self, suggestion: Suggestion) -> bool:
         return canonical(self.params) == canonical(suggestion.params) and math.isclose(
@@ -164,7 +165,7 @@ def execute_run(
                     f"but {record.params!r} before"
                 )
             outcome = Outcome(record.status, record.score, record.score_std, record.test_score,
-                              record.eval_seconds, record.error)
+                              record.eval_seconds, record.error, record.extras)
         else:
             outcome = evaluate(problem, suggestion.params, suggestion.fidelity)
             record = None
@@ -187,6 +188,7 @@ def execute_run(
                 score_std=outcome.score_std, test_score=outcome.test_score,
                 eval_seconds=outcome.seconds, suggest_seconds=setup_seconds + asked + told_seconds,
                 status=outcome.status, error=outcome.error, finished_at=now(),
+                extras=outcome.extras,
             ))
             setup_seconds = 0.0
         trial += 1

@@ -53,13 +53,14 @@ CREATE TABLE IF NOT EXISTS trials (
     status TEXT NOT NULL,
     error TEXT NOT NULL,
     finished_at TEXT NOT NULL,
+    extras TEXT,                    -- JSON object of named side metrics, or NULL
     PRIMARY KEY (run_id, trial)
 ) WITHOUT ROWID;
 """
 
 _TRIAL_COLUMNS = (
     "run_id", "trial", "params", "fidelity", "cost", "score", "score_std", "test_score",
-    "eval_seconds", "suggest_seconds", "status", "error", "finished_at",
+    "eval_seconds", "suggest_seconds", "status", "error", "finished_at", "extras",
 )
 _RUN_COLUMNS = ("problem", "strategy", "strategy_version", "seed", "budget", "fingerprint")
 
@@ -74,6 +75,9 @@ class Store:
         self.path = path
         self.fingerprint = fingerprint
         self._db = connection
+        # A store made before the extras column, opened read-only, reads NULL extras.
+        have = {row[1] for row in connection.execute("PRAGMA table_info(trials)")}
+        self._select = ", ".join(c if c in have else f"NULL AS {c}" for c in _TRIAL_COLUMNS)
 
     # -- writing ------------------------------------------------------------------------------
     def start_run(self, spec: RunSpec) -> None:
@@ -92,6 +96,7 @@ class Store:
             record.fidelity, record.cost, record.score, record.score_std, record.test_score,
             record.eval_seconds, record.suggest_seconds, record.status, record.error,
             record.finished_at,
+            None if record.extras is None else json.dumps(record.extras, sort_keys=True),
         )
         with self._tx() as db:
             cur = db.execute(
@@ -150,17 +155,16 @@ class Store:
 
     def trials(self, run_id: str) -> list[TrialRecord]:
         rows = self._db.execute(
-            f"SELECT {', '.join(_TRIAL_COLUMNS)} FROM trials WHERE run_id=? ORDER BY trial",
+            f"SELECT {self._select} FROM trials WHERE run_id=? ORDER BY trial",
             (run_id,),
         ).fetchall()
         return [_record(row) for row in rows]
 
     def trials_frame(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Trials joined with their runs, one row per trial, ordered by run and trial."""
-        cols = ", ".join(f"r.{c}" for c in _RUN_COLUMNS) + ", r.status AS run_status, " + ", ".join(
-            f"t.{c}" for c in _TRIAL_COLUMNS
-        )
-        query = f"SELECT {cols} FROM trials t JOIN runs r ON r.run_id = t.run_id"
+        cols = ", ".join(f"r.{c}" for c in _RUN_COLUMNS) + ", r.status AS run_status"
+        query = (f"SELECT {cols}, t.* FROM (SELECT {self._select} FROM trials) t "
+                 "JOIN runs r ON r.run_id = t.run_id")
         if run_ids is None:
             frame = pd.read_sql_query(query, self._db)
         else:
@@ -199,6 +203,7 @@ class Store:
 def _record(row: tuple) -> TrialRecord:
     values = dict(zip(_TRIAL_COLUMNS, row))
     values["params"] = json.loads(values["params"])
+    values["extras"] = None if values["extras"] is None else json.loads(values["extras"])
     return TrialRecord(**values)
 
 
@@ -239,7 +244,21 @@ def open_store(path: Path | str, fingerprint: str, create: bool = True) -> Store
     db = sqlite3.connect(path, timeout=60, isolation_level="DEFERRED", check_same_thread=False)
     db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
     db.execute("PRAGMA busy_timeout=60000")
+    _add_missing_columns(db)
     return Store(path, db, fingerprint)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier version up to date; the added columns are nullable, so
+    every stored trial stays as it was (its extras are NULL)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(trials)")}
+    if "extras" not in have:
+        try:
+            with db:
+                db.execute("ALTER TABLE trials ADD COLUMN extras TEXT")
+        except sqlite3.OperationalError as exc:  # another process added it meanwhile
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def _create(path: Path, fingerprint: str) -> None:
