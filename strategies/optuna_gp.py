@@ -1,7 +1,8 @@
 """Bayesian optimization with a Gaussian process (optuna's GPSampler).
 
-Optional: optuna's GP runs on PyTorch, which searchbench does not install. Without it the
-strategy is listed as unavailable; installing PyTorch (a CPU build is enough) makes it run.
+Optional: optuna's GP runs on PyTorch, the ``searchbench[torch]`` extra. Without it the strategy
+is listed as unavailable; with it, it runs in the suites that name it (not in those that list no
+strategies, whose runs must not depend on which extras are installed).
 """
 
 from bench.strategies._optuna import OptunaStrategy
@@ -9,6 +10,7 @@ from bench.strategies._optuna import OptunaStrategy
 
 class OptunaGP(OptunaStrategy):
     requires = ("torch",)
+    needs_extra = "torch"  # runs only in suites that name it (the generative suite does)
 
     def sampler(self, seed):
         from optuna.samplers import GPSampler
