@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_STAMP := $(VENV)/.installed-torch
 RUN := $(PY) -m bench
+# the packages pinned in requirements-torch.lock, which `make lock` leaves out of requirements.lock
+TORCH_ONLY := $(shell sed -n 's/==.*//p' requirements-torch.lock | paste -sd'|' -)
 
 .PHONY: install install-torch bench bench-quick bench-generative test perf lock clean
 
@@ -49,7 +51,7 @@ perf: install
 ## lock: write requirements.lock from the current environment (the torch extra's lines left out)
 lock: install
 	$(PY) -m pip freeze --exclude-editable | grep -v '^searchbench' \
-		| grep -v -x -F -f requirements-torch.lock > requirements.lock.new
+		| grep -v -i -E '^($(TORCH_ONLY))==' > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:
