@@ -15,4 +15,6 @@ class OptunaGP(OptunaStrategy):
     def sampler(self, seed):
         from optuna.samplers import GPSampler
 
-        return GPSampler(seed=seed)
+        # Conditional dimensions are drawn at random by design (optuna's GP models only the
+        # dimensions every trial has); the warning it logs for each would flood a run's output.
+        return GPSampler(seed=seed, warn_independent_sampling=False)
