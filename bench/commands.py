@@ -18,13 +18,14 @@ from bench.plan import build_plan, select_strategies
 from bench.registry import discover
 from bench.store import check_store_path, open_store
 from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
+from bench.variants import split_names
 
 
 def _suite(args, catalogue: Catalogue) -> Suite:
     suite = load_suite(args.suite, catalogue.suites_dir)
     return suite.with_overrides(
         problems=split_list(getattr(args, "problems", None)),
-        strategies=split_list(getattr(args, "strategies", None)),
+        strategies=split_names(getattr(args, "strategies", None)),
         seeds=getattr(args, "seeds", None),
         budget=getattr(args, "budget", None),
     )
@@ -141,6 +142,12 @@ def list_command(args: argparse.Namespace) -> int:
 
         print(catalogue_markdown(load_catalogue()), end="")
         return 0
+    if args.what == "strategies" and getattr(args, "variants", False):
+        from bench.registry import parametrized
+        from bench.variants import describe_variants
+
+        print(describe_variants(parametrized()))
+        return 0
     if args.what == "strategies":
         rows = [
             [info.name, info.library or "-", info.library_version or "-",
@@ -151,8 +158,12 @@ def list_command(args: argparse.Namespace) -> int:
         headers = ["strategy", "library", "version", "multi-fidelity", "status"]
         print(tabulate(rows, headers=headers))
         available = sum(1 for i in discover().values() if i.available)
-        libraries = {i.library for i in discover().values() if i.available}
-        print(f"\n{available} available strategies from {len(libraries)} libraries")
+        own = {"searchbench", "numpy", "scipy"}  # the project's own strategies count as one
+        libraries = {"searchbench" if i.library in own else i.library
+                     for i in discover().values() if i.available}
+        print(f"\n{available} available strategies from {len(libraries)} libraries (searchbench's "
+              "own numpy/scipy strategies counted as one); `--variants` lists what else can be "
+              "named")
         return 0
     catalogue = load_catalogue()
     if args.what == "problems":

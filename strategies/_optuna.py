@@ -18,7 +18,7 @@ MAX_REDRAWS = 1000
 
 
 class OptunaStrategy(Strategy):
-    """Base of the optuna strategies; subclasses build their sampler in :meth:`sampler`."""
+    """Base of the optuna strategies; subclasses build their sampler in :meth:`build_sampler`."""
 
     library = "optuna"
 
@@ -29,10 +29,10 @@ class OptunaStrategy(Strategy):
         # optuna logs one line per trial at INFO; the harness keeps its own record.
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with _quiet():
-            self.study = optuna.create_study(direction="maximize", sampler=self.sampler(seed))
+            self.study = optuna.create_study(direction="maximize", sampler=self.build_sampler(seed))
         self._trial = None
 
-    def sampler(self, seed):
+    def build_sampler(self, seed):
         raise NotImplementedError
 
     def ask(self):
