@@ -54,6 +54,7 @@ def _run(args: argparse.Namespace, early) -> int:
     suite = _suite(args, catalogue)
     strategies = select_strategies(suite.strategies, discover())
     store_path = args.store or default_store()
+    empty = not store_path.exists()
     # Resolve everything before the store is touched: problems, strategies, fingerprint.
     from bench.plan import suite_problems
 
@@ -64,6 +65,13 @@ def _run(args: argparse.Namespace, early) -> int:
     backend = early or (_backend(args) if args.scheduler else None)
     store = open_store(store_path, catalogue.fingerprint)
     try:
+        if empty:  # a fresh clone computes only what the committed results do not hold
+            from bench.plan import run_specs
+            from bench.seeding import seed_store
+
+            seed_store(store, suite, catalogue, strategies, run_specs(suite, catalogue, strategies),
+                       project_root() / "results" / suite.name,
+                       lambda text: print(text, file=sys.stderr))
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
         new = len(plan.todo) - plan.resumed
         print(

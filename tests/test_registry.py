@@ -17,12 +17,12 @@ def test_strategies_are_found_by_file_with_their_identity():
 
 def test_identity_hashes_the_helpers_a_strategy_inherits_from():
     from bench.strategies._skopt import SkoptStrategy
-    from bench.strategies.skopt_gp import SkoptGP
+    from bench.strategies.skopt import Skopt
 
     class Other(SkoptStrategy):
         pass
 
-    assert source_hash(SkoptGP) != source_hash(Other)  # different files, same helper
+    assert source_hash(Skopt) != source_hash(Other)  # different files, same helper
 
 
 def test_a_missing_requirement_makes_a_strategy_unavailable_with_the_reason():
