@@ -21,6 +21,7 @@ class OptunaStrategy(Strategy):
     """Base of the optuna strategies; subclasses build their sampler in :meth:`build_sampler`."""
 
     library = "optuna"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)

@@ -48,6 +48,7 @@ class SkoptStrategy(Strategy):
     """Base of the skopt strategies; subclasses return the surrogate from :meth:`estimator`."""
 
     library = "scikit-optimize"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)

@@ -48,6 +48,7 @@ def _unused_objective(params):
 
 class Hyperopt(Strategy):
     library = "hyperopt"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
     algorithm = Parameter("tpe", allowed=("tpe", "anneal"), help="hyperopt's suggest module")
     aliases = {"hyperopt_tpe": {"algorithm": "tpe"}, "hyperopt_anneal": {"algorithm": "anneal"}}
 

@@ -50,6 +50,10 @@ class Optuna(OptunaStrategy):
     aliases = {"optuna_tpe": {"sampler": "TPE"}, "optuna_cmaes": {"sampler": "CmaEs"},
                "optuna_gp": {"sampler": "GP"}, "optuna_qmc": {"sampler": "QMC"}}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.learns = cls.sampler not in ("QMC", "Random")  # a variant's sampler, set by now
+
     def build_sampler(self, seed):
         import optuna.samplers
 
