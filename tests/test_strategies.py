@@ -27,6 +27,7 @@ from bench.problem import Fidelity
 from bench.registry import discover
 from bench.runner import RunSpec, execute_run
 from bench.space import Categorical, Forbidden, Integer, Real, Space, when
+from bench.strategy import distribution_version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,11 +117,17 @@ def strategy(request):
     return info
 
 
-def test_at_least_twelve_strategies_from_six_libraries():
-    assert len(AVAILABLE) >= 12
-    assert len({info.library for info in AVAILABLE}) >= 6
+def test_at_least_twenty_strategies_from_nine_libraries_three_multi_fidelity():
+    own = {"searchbench", "numpy", "scipy"}  # the project's own strategies count as one library
+    libraries = {"searchbench" if i.library in own else i.library for i in AVAILABLE}
+    assert len(AVAILABLE) >= 20 and len(libraries) >= 9
+    assert sum(1 for info in AVAILABLE if info.multi_fidelity) >= 3
     assert {"grid", "random", "sobol", "skopt_gp", "optuna_tpe", "hyperopt_tpe", "smac",
-            "ng_ngopt", "successive_halving", "hyperband"} <= set(BY_NAME)
+            "ng_ngopt", "successive_halving", "hyperband", "smac_mf", "bayes_opt", "cmaes",
+            "pycma", "hyperopt_anneal", "ng_pso", "ng_oneplusone"} <= set(BY_NAME)
+    if all(distribution_version(d) for d in ("torch", "botorch")):  # the torch extra
+        assert len(AVAILABLE) >= 22 and len(libraries) >= 10
+        assert {"botorch", "optuna_gp"} <= set(BY_NAME)
 
 
 def test_suggestions_stay_inside_the_space(strategy):
