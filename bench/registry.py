@@ -51,7 +51,8 @@ def _scan() -> tuple[dict[str, StrategyInfo], dict[str, Base]]:
     return dict(sorted(found.items())), dict(sorted(bases.items()))
 
 
-def _register(cls: type[Strategy], name: str, origin: str, bases: dict[str, Base]) -> list[StrategyInfo]:
+def _register(cls: type[Strategy], name: str, origin: str,
+              bases: dict[str, Base]) -> list[StrategyInfo]:
     if parameters(cls):
         if name in bases:
             raise DuplicateStrategy(f"two strategies are named {name!r}: {bases[name].origin} and "

@@ -134,8 +134,10 @@ def _exhausted_runs(results: Path) -> set[tuple[str, str, int]]:
     if "exhausted" not in runs:
         return set()
     done = runs[runs["exhausted"].astype(bool)]
-    return {(p, s, int(seed)) for p, s, seed in zip(done["problem"], done["strategy"], done["seed"])}
+    return {(p, s, int(seed))
+            for p, s, seed in zip(done["problem"], done["strategy"], done["seed"])}
 
 
 def _number(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return None if missing else float(value)

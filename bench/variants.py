@@ -168,8 +168,8 @@ def resolve_variant(text: str, bases: Mapping[str, Base],
     params = {}
     for key, value in given.items():
         if key not in declared:
-            raise BadInput(f"strategy {base_name!r} has no parameter {key!r}{_hint(key, list(declared))}"
-                           f"; its parameters: {', '.join(declared)}")
+            raise BadInput(f"strategy {base_name!r} has no parameter {key!r}"
+                           f"{_hint(key, list(declared))}; its parameters: {', '.join(declared)}")
     for key, parameter in declared.items():
         if key not in given:
             params[key] = parameter.default
@@ -262,7 +262,8 @@ def describe_variants(bases: Mapping[str, Base], width: int = 100) -> str:
             lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
         aliases = getattr(base.cls, "aliases", {})
         if aliases:
-            shown = "; ".join(f"{a} = {canonical_name(name, {**{k: p.default for k, p in declared.items()}, **s})}"
+            defaults = {k: p.default for k, p in declared.items()}
+            shown = "; ".join(f"{a} = {canonical_name(name, {**defaults, **s})}"
                               for a, s in aliases.items())
             lines += textwrap.wrap(f"aliases: {shown}", width, initial_indent="  ",
                                    subsequent_indent="    ")

@@ -1,6 +1,7 @@
 """Bayesian optimization with BoTorch: a Gaussian process (``SingleTaskGP``, its default Matern
-5/2 kernel with priors, outcomes standardized) and log expected improvement (``LogExpectedImprovement``,
-Ament et al., 2023), maximized by ``optimize_acqf`` over the unit box.
+5/2 kernel with priors, outcomes standardized) and log expected improvement
+(``LogExpectedImprovement``, Ament et al., 2023), maximized by ``optimize_acqf`` over the unit
+box.
 
 The space is the unit box of :class:`bench.codec.UnitBox` (one coordinate per numeric dimension
 on its own scale, one per choice of a categorical dimension, the largest wins; every dimension

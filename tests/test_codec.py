@@ -21,7 +21,8 @@ def test_decode_maps_indices_clips_rounds_and_projects():
     assert decode(SPACE, {"kind": "1", "lr": 1e-5, "depth": 0.2, "momentum": 0.95}) == \
         {"kind": "b", "lr": 1e-4, "depth": 1, "momentum": 0.9}
     # a mapping may leave out inactive dimensions (libraries that know conditions)
-    assert decode(SPACE, {"kind": 0, "lr": 0.01, "depth": 3}) == {"kind": "a", "lr": 0.01, "depth": 3}
+    assert decode(SPACE, {"kind": 0, "lr": 0.01, "depth": 3}) == \
+        {"kind": "a", "lr": 0.01, "depth": 3}
 
 
 def test_encode_is_the_inverse_of_decode():

@@ -97,7 +97,8 @@ def test_runs_of_a_changed_strategy_or_another_suite_are_not_seeded(tmp_path, ti
 
 
 @pytest.mark.parametrize("change, reason", [
-    ({"catalogue": {"fingerprint": "0123456789abcdef"}}, "made for catalogue fingerprint 0123456789ab"),
+    ({"catalogue": {"fingerprint": "0123456789abcdef"}},
+     "made for catalogue fingerprint 0123456789ab"),
     ({"suite": {"budget": 5}}, "made with budget 5, this run asks for 4"),
     ({"packages": {"installed": {"numpy": "1.0.0"}}}, "numpy "),
     ({"machine": {"python": "3.0.1"}}, "python "),

@@ -54,7 +54,8 @@ def test_a_bracket_without_equals_sign_is_still_a_glob():
     ("nevergrad[optimizer=PSo]", "optimizer='PSo' is not allowed (did you mean PSO"),
     ("nevergrad[optimzer=PSO]", "has no parameter 'optimzer' (did you mean optimizer?); "
                                 "its parameters: optimizer"),
-    ("skopt[surrogate=gp]", "surrogate='gp' is not allowed (did you mean GP?); allowed: GP, RF, ET, GBRT"),
+    ("skopt[surrogate=gp]",
+     "surrogate='gp' is not allowed (did you mean GP?); allowed: GP, RF, ET, GBRT"),
     ("nevergrd[optimizer=PSO]", "unknown strategy 'nevergrd' in 'nevergrd[optimizer=PSO]' "
                                 "(did you mean nevergrad?)"),
     ("skopt[surrogate=GP,surrogate=RF]", "sets 'surrogate' twice"),
