@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))
     lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
+    lister.add_argument("--variants", action="store_true",
+                        help="strategies: the parametrized ones, their parameters and values")
     lister.add_argument("--markdown", action="store_true",
                         help="problems: the catalogue table as Markdown (datasets/CATALOGUE.md)")
 

@@ -21,6 +21,7 @@ from bench.registry import discover
 from bench.store import check_store_path, open_store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
+from bench.variants import split_names
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def build_context(args: argparse.Namespace, store: str) -> Context:
     """``store``: "write" (created if missing), "read" (must exist) or "peek" (may be missing)."""
     catalogue = load_catalogue()
     suite = load_suite(args.suite, catalogue.suites_dir).with_overrides(
-        problems=split_list(args.problems), strategies=split_list(args.strategies),
+        problems=split_list(args.problems), strategies=split_names(args.strategies),
         seeds=args.seeds, budget=args.budget)
     strategies = select_strategies(suite.strategies, discover())
     problems = suite_problems(suite, catalogue)
@@ -72,11 +73,19 @@ def _run(args: argparse.Namespace, early) -> int:
     ctx = build_context(args, "write")
     catalogue, suite, strategies, store_path = (ctx.catalogue, ctx.suite, ctx.strategies,
                                                 ctx.store_path)
+    empty = not store_path.exists()
     # An unreachable scheduler is bad input, found before the store is touched; local workers
     # start only if there is something to run.
     backend = early or (make_backend(scheduler=args.scheduler) if args.scheduler else None)
     store = open_store(store_path, catalogue.fingerprint)
     try:
+        if empty:  # a fresh clone computes only what the committed results do not hold
+            from bench.plan import run_specs
+            from bench.seeding import seed_store
+
+            seed_store(store, suite, catalogue, strategies, run_specs(suite, catalogue, strategies),
+                       project_root() / "results" / suite.name,
+                       lambda text: print(text, file=sys.stderr))
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
         new = len(plan.todo) - plan.resumed
         print(
@@ -150,6 +159,12 @@ def list_command(args: argparse.Namespace) -> int:
 
         print(catalogue_markdown(load_catalogue()), end="")
         return 0
+    if args.what == "strategies" and getattr(args, "variants", False):
+        from bench.registry import parametrized
+        from bench.variants import describe_variants
+
+        print(describe_variants(parametrized()))
+        return 0
     if args.what == "strategies":
         rows = [
             [info.name, info.library or "-", info.library_version or "-",
@@ -162,8 +177,12 @@ def list_command(args: argparse.Namespace) -> int:
         headers = ["strategy", "library", "version", "multi-fidelity", "status"]
         print(tabulate(rows, headers=headers))
         available = sum(1 for i in discover().values() if i.available)
-        libraries = {i.library for i in discover().values() if i.available}
-        print(f"\n{available} available strategies from {len(libraries)} libraries")
+        own = {"searchbench", "numpy", "scipy"}  # the project's own strategies count as one
+        libraries = {"searchbench" if i.library in own else i.library
+                     for i in discover().values() if i.available}
+        print(f"\n{available} available strategies from {len(libraries)} libraries (searchbench's "
+              "own numpy/scipy strategies counted as one); `--variants` lists what else can be "
+              "named")
         return 0
     catalogue = load_catalogue()
     if args.what == "problems":

@@ -12,29 +12,17 @@ from bench.records import Plan, RunSpec, Task, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, resolve
+from bench.variants import select
 
 
 def select_strategies(
     patterns: Sequence[str] | None, discovered: Mapping[str, StrategyInfo]
 ) -> list[StrategyInfo]:
-    """The strategies to run: every available one when ``patterns`` is None.
+    """The strategies to run: names, glob patterns and variants (``name[key=value]``), or every
+    available one when ``patterns`` is None (see :func:`bench.variants.select`)."""
+    from bench.registry import parametrized
 
-    A strategy named exactly that cannot load is bad input; one only matched by a glob pattern
-    is left out (it is listed, with its reason, by ``searchbench list strategies``).
-    """
-    if patterns is None:
-        # Strategies of an extra run only where a suite names them, so that installing an
-        # extra (torch for optuna_gp) does not change what a suite without a list runs.
-        return [info for info in discovered.values() if info.available and not info.needs_extra]
-    chosen = resolve(patterns, discovered, "strategy")
-    for name in chosen:
-        info = discovered[name]
-        if not info.available and name in patterns:
-            raise BadInput(f"strategy {name!r} cannot be used: {info.reason} ({info.origin})")
-    picked = [discovered[n] for n in chosen if discovered[n].available]
-    if not picked:
-        raise BadInput(f"no available strategy matches {', '.join(patterns)}")
-    return picked
+    return select(patterns, discovered, parametrized())
 
 
 def suite_problems(suite: Suite, catalogue: Catalogue) -> list[str]:

@@ -16,30 +16,52 @@ import inspect
 import pkgutil
 from pathlib import Path
 
-from bench.strategy import Strategy, StrategyInfo, describe
+from bench.errors import BadInput
+from bench.strategy import Strategy, StrategyInfo
+from bench.variants import Base, named, parameters
 
 PACKAGE = "bench.strategies"
 ENTRY_POINT_GROUP = "searchbench.strategies"
 
 
-@functools.cache
+class DuplicateStrategy(BadInput):
+    """Two strategies (files, entry points or aliases) have one name: neither can be trusted."""
+
+
 def discover() -> dict[str, StrategyInfo]:
     """Every strategy found, available or not, by name (files first, then entry points)."""
+    return _scan()[0]
+
+
+def parametrized() -> dict[str, Base]:
+    """The strategy classes with parameters, by name: what ``name[key=value]`` refers to."""
+    return _scan()[1]
+
+
+@functools.cache
+def _scan() -> tuple[dict[str, StrategyInfo], dict[str, Base]]:
     found: dict[str, StrategyInfo] = {}
-    for info in _from_folder():
-        found.setdefault(info.name, info)
-    for info in _from_entry_points():
-        if info.name in found:
-            other = found[info.name].origin
-            info = StrategyInfo(name=info.name, origin=info.origin,
-                                reason=f"name already taken by {other}")
-            found[f"{info.name}@{info.origin}"] = info
-            continue
+    bases: dict[str, Base] = {}
+    for info in _from_folder(bases) + _from_entry_points(bases):
+        if info.name in found or (info.name in bases and bases[info.name].origin != info.origin):
+            other = found[info.name].origin if info.name in found else bases[info.name].origin
+            raise DuplicateStrategy(f"two strategies are named {info.name!r}: {other} and "
+                                    f"{info.origin}; rename one")
         found[info.name] = info
-    return dict(sorted(found.items()))
+    return dict(sorted(found.items())), dict(sorted(bases.items()))
 
 
-def _from_folder() -> list[StrategyInfo]:
+def _register(cls: type[Strategy], name: str, origin: str,
+              bases: dict[str, Base]) -> list[StrategyInfo]:
+    if parameters(cls):
+        if name in bases:
+            raise DuplicateStrategy(f"two strategies are named {name!r}: {bases[name].origin} and "
+                                    f"{origin}; rename one")
+        bases[name] = Base(name, cls, origin)
+    return named(cls, name, origin)
+
+
+def _from_folder(bases: dict[str, Base]) -> list[StrategyInfo]:
     package = importlib.import_module(PACKAGE)
     infos = []
     for module_info in pkgutil.iter_modules(package.__path__):
@@ -64,11 +86,11 @@ def _from_folder() -> list[StrategyInfo]:
             infos.append(StrategyInfo(name=module_info.name, origin=origin, reason=reason))
             continue
         cls = classes[0]
-        infos.append(describe(cls, cls.name or module_info.name, origin))
+        infos += _register(cls, cls.name or module_info.name, origin, bases)
     return infos
 
 
-def _from_entry_points() -> list[StrategyInfo]:
+def _from_entry_points(bases: dict[str, Base]) -> list[StrategyInfo]:
     infos = []
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         origin = f"entry point {ep.value}"
@@ -82,5 +104,5 @@ def _from_entry_points() -> list[StrategyInfo]:
             infos.append(StrategyInfo(name=ep.name, origin=origin,
                                       reason="entry point is not a Strategy subclass"))
             continue
-        infos.append(describe(cls, ep.name, origin))
+        infos += _register(cls, ep.name, origin, bases)
     return infos

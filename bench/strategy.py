@@ -37,7 +37,7 @@ from bench.space import Config, Space
 
 #: Harness files that shape what every strategy proposes: the space (sampling, grids, the
 #: checks of a configuration) and the run loop (what a strategy is told, and when).
-SHAPING_FILES = ("space.py", "runner.py")
+SHAPING_FILES = ("space.py", "codec.py", "runner.py")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Suggestion:
 
 
 #: searchbench's optional extras (pyproject.toml) and the distributions each provides.
-EXTRAS = {"torch": ("torch",)}
+EXTRAS = {"torch": ("torch", "botorch")}
 
 
 class Strategy(ABC):
@@ -157,7 +157,10 @@ def shaping_files(cls: type) -> list[Path]:
 
 
 def _is_strategy(klass: type) -> bool:
-    return klass is not Strategy and isinstance(klass, type) and issubclass(klass, Strategy)
+    """A strategy class with code of its own: not the base, and not a variant (a class made by
+    :mod:`bench.variants`, whose parameters are in its name, not in a file)."""
+    return (klass is not Strategy and isinstance(klass, type) and issubclass(klass, Strategy)
+            and "variant_of" not in vars(klass))
 
 
 def _source_file(klass: type) -> Path | None:

@@ -6,6 +6,7 @@ prints the median over seeds of the total ask + tell seconds per run.
 
     python perf/suggest_seconds.py                      # every strategy, budget 50, 3 seeds
     python perf/suggest_seconds.py --strategies smac,skopt_rf --budget 100
+    python perf/suggest_seconds.py --strategies 'nevergrad[optimizer=PSO],optuna[sampler=NSGAII]'
 
 A timing, not a test: run it on a quiet machine and compare strategies run side by side.
 """
@@ -21,8 +22,9 @@ import time
 from tabulate import tabulate
 
 from bench.probe import probe
-from bench.registry import discover
+from bench.registry import discover, parametrized
 from bench.space import Categorical, Integer, Real, Space, when
+from bench.variants import is_variant, resolve_variant, split_names
 
 #: An SVC-like space: log-scaled reals, an integer, categoricals and a conditional dimension.
 SPACE = Space([
@@ -56,10 +58,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
 
-    patterns = args.strategies.split(",")
+    patterns = split_names(args.strategies)
+    # variants (name[key=value]) are measured too, under their canonical names
+    variants = {v.name: v for v in (resolve_variant(p, parametrized(), discover())
+                                    for p in patterns if is_variant(p))}
     rows = []
-    for name, info in discover().items():
-        if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+    for name, info in {**discover(), **variants}.items():
+        if name not in variants and not any(fnmatch.fnmatchcase(name, p) for p in patterns):
             continue
         if not info.available:
             rows.append([name, info.library, "-", "-", "-", f"unavailable: {info.reason}"])

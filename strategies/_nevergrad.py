@@ -1,4 +1,4 @@
-"""Shared adapter for nevergrad optimizers (ask/tell), used by the ng_* strategies.
+"""Shared adapter for nevergrad optimizers (ask/tell), used by ``nevergrad.py``.
 
 nevergrad knows no conditions: it searches every dimension and the configuration keeps the active
 ones. Numeric dimensions are bounded scalars (``Log`` on a log scale, integer casting for
@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from bench.codec import decode, redraw
 from bench.strategy import Strategy
 
 #: Forbidden draws allowed in a row before the strategy gives up (and its run fails, saying why).
@@ -42,7 +43,8 @@ class NevergradStrategy(Strategy):
     """Base of the nevergrad strategies; subclasses name the optimizer in ``optimizer``."""
 
     library = "nevergrad"
-    optimizer = "NGOpt"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
+    optimizer = "NGOpt"  # a name in nevergrad's optimizer registry
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)
@@ -59,33 +61,22 @@ class NevergradStrategy(Strategy):
 
     def ask(self):
         with _quiet():
-            for _ in range(MAX_REDRAWS):
-                candidate = self.opt.ask()
-                config = self._config(candidate.value)
-                if not self.space.is_forbidden(config):
-                    self._candidate = candidate
-                    return config
-                if self._worst is not None:
-                    self.opt.tell(candidate, self._worst)
-        raise RuntimeError(f"{MAX_REDRAWS} draws in a row fell on forbidden combinations")
+            self._candidate, config = redraw(self._draw, self.space, self._refused, MAX_REDRAWS)
+        return config
+
+    def _draw(self):
+        candidate = self.opt.ask()
+        return candidate, decode(self.space, candidate.value)
+
+    def _refused(self, candidate):
+        if self._worst is not None:
+            self.opt.tell(candidate, self._worst)
 
     def tell(self, suggestion, score):
         loss = -score  # nevergrad minimizes
         self._worst = loss if self._worst is None else max(self._worst, loss)
         with _quiet():
             self.opt.tell(self._candidate, loss)
-
-    def _config(self, value):
-        flat = {}
-        for d in self.space:
-            v = value[d.name]
-            if d.kind == "categorical":
-                flat[d.name] = d.choices[int(v)]
-            elif d.kind == "integer":
-                flat[d.name] = int(min(max(round(v), d.low), d.high))
-            else:
-                flat[d.name] = float(min(max(v, d.low), d.high))
-        return self.space.project(flat)
 
 
 @contextlib.contextmanager
@@ -96,4 +87,7 @@ def _quiet():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NevergradWarning)
+        # nevergrad's CMA asks pycma for one candidate at a time, which pycma flags as a
+        # possible misuse on every generation: the intended use here
+        warnings.filterwarnings("ignore", "orphanated injected solution")
         yield

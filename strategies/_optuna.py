@@ -3,9 +3,11 @@
 The space is declared define-by-run: each ``study.ask()`` trial suggests the dimensions in order
 and skips those whose condition does not hold, so optuna sees conditions natively. Categorical
 choices are suggested as their indices, so that values optuna would merge (``True`` and ``1``) or
-could not store stay distinct. A draw that lands on a forbidden combination is told to optuna as a
-failed trial, which its samplers leave out of their models, and the strategy draws again; that
-costs nothing of the harness's budget.
+could not store stay distinct. A draw that lands on a forbidden combination is told to optuna as
+the worst score of the study so far (as the harness tells a failed trial), or as a failed trial
+before any score is known, and the strategy draws again; that costs nothing of the harness's
+budget. A failed trial alone is not enough: the GP sampler leaves failed trials out of its model,
+so it would propose the same forbidden point again and again.
 """
 
 import contextlib
@@ -18,9 +20,10 @@ MAX_REDRAWS = 1000
 
 
 class OptunaStrategy(Strategy):
-    """Base of the optuna strategies; subclasses build their sampler in :meth:`sampler`."""
+    """Base of the optuna strategies; subclasses build their sampler in :meth:`build_sampler`."""
 
     library = "optuna"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)
@@ -29,10 +32,11 @@ class OptunaStrategy(Strategy):
         # optuna logs one line per trial at INFO; the harness keeps its own record.
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with _quiet():
-            self.study = optuna.create_study(direction="maximize", sampler=self.sampler(seed))
+            self.study = optuna.create_study(direction="maximize", sampler=self.build_sampler(seed))
         self._trial = None
+        self._worst = None  # the lowest score told so far
 
-    def sampler(self, seed):
+    def build_sampler(self, seed):
         raise NotImplementedError
 
     def ask(self):
@@ -45,7 +49,10 @@ class OptunaStrategy(Strategy):
                 if not self.space.is_forbidden(config):
                     self._trial = trial
                     return config
-                self.study.tell(trial, state=TrialState.FAIL)
+                if self._worst is None:
+                    self.study.tell(trial, state=TrialState.FAIL)
+                else:
+                    self.study.tell(trial, self._worst)
         raise RuntimeError(f"{MAX_REDRAWS} draws in a row fell on forbidden combinations")
 
     def _suggest(self, trial):
@@ -63,6 +70,7 @@ class OptunaStrategy(Strategy):
         return config
 
     def tell(self, suggestion, score):
+        self._worst = score if self._worst is None else min(self._worst, score)
         with _quiet():
             self.study.tell(self._trial, score)
 

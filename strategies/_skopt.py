@@ -1,4 +1,4 @@
-"""Shared adapter for scikit-optimize's ``Optimizer`` (ask/tell), used by the skopt_* strategies.
+"""Shared adapter for scikit-optimize's ``Optimizer`` (ask/tell), used by ``skopt.py``.
 
 skopt knows no conditions: it searches every dimension and the configuration keeps the active
 ones. Categorical choices are passed as their indices (as strings), so that booleans and None
@@ -16,6 +16,7 @@ initial points); the trees themselves are unaffected by the rescaling.
 
 import warnings
 
+from bench.codec import decode, redraw
 from bench.strategy import Strategy
 
 #: Random points before the surrogate model takes over.
@@ -44,11 +45,10 @@ def skopt_dimensions(space):
 
 
 class SkoptStrategy(Strategy):
-    """Base of the skopt strategies; subclasses set ``base_estimator`` (a name skopt knows) or
-    override :meth:`estimator`."""
+    """Base of the skopt strategies; subclasses return the surrogate from :meth:`estimator`."""
 
     library = "scikit-optimize"
-    base_estimator = "GP"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)
@@ -73,27 +73,25 @@ class SkoptStrategy(Strategy):
 
     def estimator(self, seed):
         """The surrogate model: a name skopt knows, or a regressor instance."""
-        return self.base_estimator
+        return "GP"
 
     def _config(self, x):
-        flat = {}
-        for d, v in zip(self.space, x):
-            flat[d.name] = d.choices[int(v)] if d.kind == "categorical" else v
-        return self.space.project(flat)
+        return decode(self.space, x)
+
+    def _draw(self):
+        with warnings.catch_warnings():
+            # skopt replaces an already evaluated point by a random one, and says so: on small
+            # discrete spaces that is expected, and the harness records every trial
+            warnings.filterwarnings("ignore", "The objective has been evaluated", UserWarning)
+            self._x = self.optimizer.ask()
+        return self._x, self._config(self._x)
+
+    def _refused(self, x):
+        if self._worst is not None:  # before any score, skopt draws random points anyway
+            self._tell(self._worst)
 
     def ask(self):
-        for _ in range(MAX_REDRAWS):
-            with warnings.catch_warnings():
-                # skopt replaces an already evaluated point by a random one, and says so: on
-                # small discrete spaces that is expected, and the harness records every trial
-                warnings.filterwarnings("ignore", "The objective has been evaluated", UserWarning)
-                self._x = self.optimizer.ask()
-            config = self._config(self._x)
-            if not self.space.is_forbidden(config):
-                return config
-            if self._worst is not None:  # before any score, skopt draws random points anyway
-                self._tell(self._worst)
-        raise RuntimeError(f"{MAX_REDRAWS} candidates in a row fell on forbidden combinations")
+        return redraw(self._draw, self.space, self._refused, MAX_REDRAWS, "candidates")[1]
 
     def tell(self, suggestion, score):
         loss = -score  # skopt minimizes

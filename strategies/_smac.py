@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.codec import decode, encode_value
 from bench.strategy import Strategy, Suggestion
 
 
@@ -49,7 +50,8 @@ def configuration_space(space, seed):
                 d.name, d.low, d.high, log=d.log, default_value=float(default))
 
     def encode(d, value):
-        return str(d.index(value)) if d.kind == "categorical" else value
+        coded = encode_value(d, value)
+        return str(coded) if d.kind == "categorical" else coded
 
     conditions = []
     for d in space:
@@ -127,13 +129,4 @@ class SmacStrategy(Strategy):
         self.smac.tell(self._info, TrialValue(cost=-score), save=False)  # SMAC minimizes
 
     def _config(self, configuration):
-        config = {}
-        for name, value in dict(configuration).items():
-            d = self.space[name]
-            if d.kind == "categorical":
-                config[name] = d.choices[int(value)]
-            elif d.kind == "integer":
-                config[name] = int(value)
-            else:
-                config[name] = float(min(max(value, d.low), d.high))
-        return {d.name: config[d.name] for d in self.space if d.name in config}
+        return decode(self.space, dict(configuration))

@@ -36,18 +36,33 @@ def _ordered_local_search():
 
 
 class SMAC(SmacStrategy):
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
+
     def facade(self, scenario):
         from smac import HyperparameterOptimizationFacade as HPO
-        from smac.model.random_forest import RandomForest
 
-        forest = RandomForest(
-            scenario.configspace, log_y=True, n_trees=10, bootstrapping=True, ratio_features=1.0,
-            min_samples_split=2, min_samples_leaf=1, max_depth=2**20, max_leaf_nodes=None,
-            instance_features=scenario.instance_features, seed=scenario.seed, n_jobs=1,
-        )
-        maximizer = HPO.get_acquisition_maximizer(scenario, challengers=CHALLENGERS)
-        maximizer._local_search.__class__ = _ordered_local_search()
         return HPO(
             scenario, None,  # the harness evaluates; SMAC only asks and is told
-            model=forest, acquisition_maximizer=maximizer, logging_level=False, overwrite=True,
+            model=forest(scenario), acquisition_maximizer=maximizer(scenario),
+            logging_level=False, overwrite=True,
         )
+
+
+def forest(scenario):
+    """The facade's own random forest (``get_model``'s settings), on one thread, no leaf limit."""
+    from smac.model.random_forest import RandomForest
+
+    return RandomForest(
+        scenario.configspace, log_y=True, n_trees=10, bootstrapping=True, ratio_features=1.0,
+        min_samples_split=2, min_samples_leaf=1, max_depth=2**20, max_leaf_nodes=None,
+        instance_features=scenario.instance_features, seed=scenario.seed, n_jobs=1,
+    )
+
+
+def maximizer(scenario):
+    """The facade's acquisition maximizer, CHALLENGERS random configurations, ordered starts."""
+    from smac import HyperparameterOptimizationFacade as HPO
+
+    found = HPO.get_acquisition_maximizer(scenario, challengers=CHALLENGERS)
+    found._local_search.__class__ = _ordered_local_search()
+    return found

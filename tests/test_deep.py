@@ -17,7 +17,7 @@ from bench.evaluator import evaluate_here
 from bench.plan import select_strategies, suite_problems
 from bench.problem import Evaluation
 from bench.registry import discover
-from bench.runner import RunSpec, TrialRecord
+from bench.records import RunSpec, TrialRecord
 from bench.store import open_store
 from bench.suite import load_suite
 

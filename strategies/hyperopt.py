@@ -1,6 +1,9 @@
-"""Tree-structured Parzen estimator (hyperopt's ``tpe.suggest``, its default settings).
+"""hyperopt's search algorithms, with their default settings: the tree-structured Parzen
+estimator (``hyperopt_tpe``, ``tpe.suggest``) and simulated annealing (``hyperopt_anneal``,
+``anneal.suggest``: samples around the best trials so far, narrowing as trials accumulate);
+``hyperopt[algorithm=NAME]`` names the same.
 
-hyperopt has no public ask/tell: its ``fmin`` loop asks ``tpe.suggest`` for new trial documents,
+hyperopt has no public ask/tell: its ``fmin`` loop asks the algorithm for new trial documents,
 inserts them into a ``Trials`` object, evaluates them and writes their results back. This adapter
 runs exactly those steps, one trial at a time, with the harness in the evaluator's place. The
 space is flat (every dimension searched; the configuration keeps the active ones); categorical
@@ -13,7 +16,9 @@ import math
 
 import numpy as np
 
+from bench.codec import decode, redraw
 from bench.strategy import Strategy
+from bench.variants import Parameter
 
 #: Forbidden draws allowed in a row before the strategy gives up (and its run fails, saying why).
 MAX_REDRAWS = 1000
@@ -41,8 +46,11 @@ def _unused_objective(params):
     raise RuntimeError("the harness evaluates configurations, not hyperopt")
 
 
-class HyperoptTPE(Strategy):
+class Hyperopt(Strategy):
     library = "hyperopt"
+    learns = True  # its suggestions follow the scores it is told (checked by the contract test)
+    algorithm = Parameter("tpe", allowed=("tpe", "anneal"), help="hyperopt's suggest module")
+    aliases = {"hyperopt_tpe": {"algorithm": "tpe"}, "hyperopt_anneal": {"algorithm": "anneal"}}
 
     def __init__(self, space, budget, seed, min_fidelity=1.0):
         super().__init__(space, budget, seed, min_fidelity)
@@ -57,14 +65,14 @@ class HyperoptTPE(Strategy):
     def ask(self):
         from hyperopt import STATUS_FAIL
 
-        for _ in range(MAX_REDRAWS):
+        def draw():
             doc = self._new_trial()
-            config = self._config(doc["misc"]["vals"])
-            if not self.space.is_forbidden(config):
-                self._doc = doc
-                return config
-            self._finish(doc, {"status": STATUS_FAIL})
-        raise RuntimeError(f"{MAX_REDRAWS} draws in a row fell on forbidden combinations")
+            return doc, decode(self.space, {k: v[0] for k, v in doc["misc"]["vals"].items()})
+
+        self._doc, config = redraw(draw, self.space,
+                                   lambda doc: self._finish(doc, {"status": STATUS_FAIL}),
+                                   MAX_REDRAWS)
+        return config
 
     def tell(self, suggestion, score):
         from hyperopt import STATUS_OK
@@ -72,11 +80,14 @@ class HyperoptTPE(Strategy):
         self._finish(self._doc, {"loss": -score, "status": STATUS_OK})  # hyperopt minimizes
 
     def _new_trial(self):
-        from hyperopt import JOB_STATE_RUNNING, tpe
+        import importlib
 
+        from hyperopt import JOB_STATE_RUNNING
+
+        suggest = importlib.import_module(f"hyperopt.{self.algorithm}").suggest
         ids = self.trials.new_trial_ids(1)
         self.trials.refresh()
-        docs = tpe.suggest(ids, self.domain, self.trials, int(self.rng.integers(2**31 - 1)))
+        docs = suggest(ids, self.domain, self.trials, int(self.rng.integers(2**31 - 1)))
         self.trials.insert_trial_docs(docs)
         self.trials.refresh()
         doc = self.trials._dynamic_trials[-1]  # the stored copy, as fmin's own loop updates it
@@ -89,15 +100,3 @@ class HyperoptTPE(Strategy):
         doc["state"] = JOB_STATE_DONE
         doc["result"] = result
         self.trials.refresh()
-
-    def _config(self, vals):
-        flat = {}
-        for d in self.space:
-            value = vals[d.name][0]
-            if d.kind == "categorical":
-                flat[d.name] = d.choices[int(value)]
-            elif d.kind == "integer":
-                flat[d.name] = int(min(max(round(value), d.low), d.high))
-            else:
-                flat[d.name] = float(min(max(value, d.low), d.high))
-        return self.space.project(flat)

@@ -1,0 +1,153 @@
+"""Seeding an empty store from a suite's committed results, so that a fresh clone computes only
+what it adds.
+
+``results/<suite>/`` holds every trial of the suite's runs (``trials.parquet``) and the manifest
+that says what made them. When ``searchbench run`` starts on an empty store, it copies in the
+committed runs it would otherwise compute, provided that nothing that makes their scores differs:
+the catalogue's fingerprint, the strategy's identity (library version and source hash, which
+includes its parameters through its name), the suite's budget, Python and the versions of the
+packages that compute scores (numpy, scipy, scikit-learn, threadpoolctl, and each strategy's
+library and requirements). What cannot be seeded, and why, is said in one line each.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bench.catalogue import Catalogue
+from bench.environment import distribution_version, run_versions
+from bench.records import RunOutcome, RunSpec, TrialRecord
+from bench.store import Store
+from bench.strategy import StrategyInfo
+from bench.suite import Suite
+
+#: Packages whose versions change every score (they evaluate the problems).
+SCORE_PACKAGES = ("numpy", "scipy", "scikit-learn", "threadpoolctl")
+#: Slack for comparing a run's summed fractional costs with its budget.
+COST_EPS = 1e-9
+
+
+def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
+               strategies: Sequence[StrategyInfo], specs: Sequence[RunSpec], results: Path,
+               say: Callable[[str], None]) -> int:
+    """Copy into ``store`` the committed complete runs among ``specs``; return how many."""
+    where = f"{results}/trials.parquet"
+    manifest_path, trials_path = results / "manifest.json", results / "trials.parquet"
+    if not trials_path.is_file() or not manifest_path.is_file():
+        say(f"empty store, not seeded: no committed results for suite {suite.name} ({where} "
+            "and manifest.json); every run is computed")
+        return 0
+    manifest = json.loads(manifest_path.read_text())
+    committed_fp = manifest.get("catalogue", {}).get("fingerprint")
+    if committed_fp != catalogue.fingerprint:
+        say(f"empty store, not seeded from {where}: made for catalogue fingerprint "
+            f"{str(committed_fp)[:12]}, this catalogue is {catalogue.fingerprint[:12]}")
+        return 0
+    committed_budget = manifest.get("suite", {}).get("budget")
+    if committed_budget != suite.budget:
+        say(f"empty store, not seeded from {where}: made with budget {committed_budget}, this run "
+            f"asks for {suite.budget}")
+        return 0
+    differ = _environment_differences(manifest, strategies)
+    if differ:
+        say(f"empty store, not seeded from {where}: other versions here ({'; '.join(differ)})")
+        return 0
+
+    import pandas as pd
+
+    identities = {s["name"]: s["identity"] for s in manifest.get("strategies", [])}
+    infos = {s.name: s for s in strategies}
+    wanted = {spec.run_id: spec for spec in specs}
+    frame = pd.read_parquet(trials_path)
+    exhausted = _exhausted_runs(results)
+    seeded, trials = 0, 0
+    for (problem, strategy, version, seed), rows in frame.groupby(
+            ["problem", "strategy", "strategy_version", "seed"], sort=False):
+        spec = RunSpec(problem=problem, strategy=strategy, strategy_version=version,
+                       seed=int(seed), budget=suite.budget, fingerprint=catalogue.fingerprint)
+        if spec.run_id not in wanted:
+            continue
+        rows = rows.sort_values("trial")
+        cost = float(rows["cost"].sum())
+        complete = cost >= suite.budget - COST_EPS or (problem, strategy, int(seed)) in exhausted
+        if not complete or list(rows["trial"]) != list(range(len(rows))):
+            continue
+        # the versions here, which the check above found equal to those the results were made with
+        store.start_run(spec, run_versions(infos[strategy].packages,
+                                           catalogue.problems[problem].requires))
+        for row in rows.itertuples(index=False):
+            store.add_trial(TrialRecord(
+                run_id=spec.run_id, trial=int(row.trial), params=json.loads(row.params),
+                fidelity=float(row.fidelity), cost=float(row.cost), score=_number(row.score),
+                score_std=_number(row.score_std), test_score=_number(row.test_score),
+                eval_seconds=float(row.eval_seconds), suggest_seconds=float(row.suggest_seconds),
+                status=row.status, error=row.error, finished_at=row.finished_at,
+                extras=_extras(getattr(row, "extras", None))))
+        store.finish_run(RunOutcome(spec.run_id, "complete", "", len(rows), cost))
+        seeded, trials = seeded + 1, trials + len(rows)
+    changed = sorted(s.name for s in strategies
+                     if s.name in identities and identities[s.name] != s.version)
+    new = sorted(s.name for s in strategies if s.name not in identities)
+    say(f"empty store seeded from {where}: {seeded} committed runs ({trials} trials) of the "
+        f"{len(wanted)} asked for")
+    if changed:
+        say(f"  not seeded, identity changed since the results were made: {', '.join(changed)}")
+    if new:
+        say(f"  not in the committed results: {', '.join(new)}")
+    return seeded
+
+
+def _environment_differences(manifest: dict, strategies: Sequence[StrategyInfo]) -> list[str]:
+    installed = manifest.get("packages", {}).get("installed", {})
+    python = manifest.get("machine", {}).get("python")
+    out = []
+    if python and python != platform.python_version():
+        out.append(f"python {platform.python_version()} here, {python} in the results")
+    names = list(SCORE_PACKAGES)
+    for s in strategies:
+        cls = s.cls
+        names += [s.library, *(cls.requires if cls is not None else ())]
+    for name in dict.fromkeys(n for n in names if n):
+        theirs = _lookup(installed, name)
+        mine = distribution_version(name)
+        if theirs is not None and mine is not None and theirs != mine:
+            out.append(f"{name} {mine} here, {theirs} in the results")
+    return out
+
+
+def _lookup(installed: dict, name: str) -> str | None:
+    """A package's version in the manifest, whatever the spelling (``scikit_learn``)."""
+    key = name.lower().replace("_", "-")
+    for other, version in installed.items():
+        if other.lower().replace("_", "-") == key:
+            return version
+    return None
+
+
+def _exhausted_runs(results: Path) -> set[tuple[str, str, int]]:
+    """Runs the report marked as exhausted (a grid smaller than the budget): complete too."""
+    path = results / "runs.csv"
+    if not path.is_file():
+        return set()
+    import pandas as pd
+
+    runs = pd.read_csv(path)
+    if "exhausted" not in runs:
+        return set()
+    done = runs[runs["exhausted"].astype(bool)]
+    return {(p, s, int(seed))
+            for p, s, seed in zip(done["problem"], done["strategy"], done["seed"])}
+
+
+def _extras(value) -> dict | None:
+    """A trial's side metrics as the trial record holds them (a JSON text, or empty)."""
+    return json.loads(value) if isinstance(value, str) and value else None
+
+
+def _number(value) -> float | None:
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return None if missing else float(value)

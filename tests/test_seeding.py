@@ -1,0 +1,130 @@
+"""Seeding an empty store from committed results: only what matches is copied, the rest is said."""
+
+import json
+import platform
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from bench.plan import build_plan, run_specs, select_strategies
+from bench.registry import discover
+from bench.seeding import seed_store
+from bench.store import open_store
+from bench.environment import distribution_version
+from bench.suite import Suite
+
+TINY = "tiny_catalogue"
+SUITE = Suite("tiny", ("ridge-line", "knn-blobs"), ("grid", "random"), seeds=2, budget=4)
+
+
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory, tiny_module):
+    """A results folder as a report writes it: trials.parquet and the manifest's fields used."""
+    from conftest import run_cli
+
+    folder = tmp_path_factory.mktemp("results")
+    store = folder / "made.sqlite"
+    run_cli("run", "tiny", "--strategies", "grid,random", "--problems", "ridge-line,knn-blobs",
+            "--seeds", "2", "--budget", "4", "--store", store, "--jobs", "1", "--no-progress",
+            catalogue=TINY, check=0)
+    trials = pd.read_sql(
+        "SELECT r.problem, r.strategy, r.strategy_version, r.seed, t.* FROM runs r "
+        "JOIN trials t ON t.run_id = r.run_id", sqlite3.connect(store))
+    trials.drop(columns=["run_id"]).to_parquet(folder / "trials.parquet")
+    runs = pd.read_sql("SELECT problem, strategy, seed, cost, status FROM runs",
+                       sqlite3.connect(store))
+    assert (runs["status"] == "complete").all()
+    runs["exhausted"] = runs["cost"] < 4  # a grid smaller than the budget
+    runs.to_csv(folder / "runs.csv", index=False)
+    found = discover()
+    manifest = {
+        "catalogue": {"fingerprint": tiny_module.fingerprint},
+        "suite": {"budget": 4},
+        "strategies": [{"name": n, "identity": found[n].version} for n in ("grid", "random")],
+        "packages": {"installed": {d: distribution_version(d) for d in ("numpy", "scikit_learn")}},
+        "machine": {"python": platform.python_version()},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder, trials
+
+
+@pytest.fixture(scope="module")
+def tiny_module():
+    from bench.catalogue import load_catalogue
+
+    return load_catalogue(TINY)
+
+
+def seed(tmp_path, catalogue, folder, suite=SUITE):
+    strategies = select_strategies(suite.strategies, discover())
+    store = open_store(tmp_path / "new.sqlite", catalogue.fingerprint)
+    said = []
+    count = seed_store(store, suite, catalogue, strategies, run_specs(suite, catalogue, strategies),
+                       folder, said.append)
+    return store, strategies, count, said
+
+
+def test_an_empty_store_takes_the_committed_runs_unchanged(tmp_path, tiny_module, committed):
+    folder, trials = committed
+    store, strategies, count, said = seed(tmp_path, tiny_module, folder)
+    assert count == 8 and "8 committed runs" in said[0]
+    plan = build_plan(SUITE, tiny_module, strategies, store)
+    assert len(plan.done) == 8 and not plan.todo  # nothing left to compute
+    copied = store.trials_frame()
+    assert len(copied) == len(trials)
+    assert sorted(copied["score"].round(12)) == sorted(trials["score"].round(12))
+    store.close()
+
+
+def test_runs_of_a_changed_strategy_or_another_suite_are_not_seeded(tmp_path, tiny_module,
+                                                                    committed):
+    folder, _ = committed
+    manifest = json.loads((folder / "manifest.json").read_text())
+    frame = pd.read_parquet(folder / "trials.parquet")
+    frame.loc[frame["strategy"] == "grid", "strategy_version"] = "searchbench-0+edited"
+    other = tmp_path / "other"
+    other.mkdir()
+    frame.to_parquet(other / "trials.parquet")
+    (other / "runs.csv").write_bytes((folder / "runs.csv").read_bytes())
+    manifest["strategies"][0]["identity"] = "searchbench-0+edited"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    store, strategies, count, said = seed(tmp_path, tiny_module, other)
+    assert count == 4  # random's runs only
+    assert "not seeded, identity changed since the results were made: grid" in said[1]
+    assert len(build_plan(SUITE, tiny_module, strategies, store).todo) == 4
+    store.close()
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"catalogue": {"fingerprint": "0123456789abcdef"}},
+     "made for catalogue fingerprint 0123456789ab"),
+    ({"suite": {"budget": 5}}, "made with budget 5, this run asks for 4"),
+    ({"packages": {"installed": {"numpy": "1.0.0"}}}, "numpy "),
+    ({"machine": {"python": "3.0.1"}}, "python "),
+])
+def test_nothing_is_seeded_when_what_makes_the_scores_differs(tmp_path, tiny_module, committed,
+                                                              change, reason):
+    folder, _ = committed
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(change)
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("trials.parquet", "runs.csv"):
+        (other / name).write_bytes((folder / name).read_bytes())
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    store, _, count, said = seed(tmp_path, tiny_module, other)
+    assert count == 0 and said[0].startswith("empty store, not seeded") and reason in said[0]
+    assert store.trials_frame().empty
+    store.close()
+
+
+def test_the_run_command_says_when_there_is_nothing_to_seed_from(tmp_path, cli):
+    proc = cli("run", "tiny", "--strategies", "random", "--problems", "ridge-line", "--seeds", "1",
+               "--budget", "2", "--store", tmp_path / "s.sqlite", "--jobs", "1", "--no-progress",
+               catalogue=TINY, check=0)
+    assert "empty store, not seeded: no committed results for suite tiny" in proc.stderr
+    again = cli("run", "tiny", "--strategies", "random", "--problems", "ridge-line", "--seeds",
+                "1", "--budget", "2", "--store", tmp_path / "s.sqlite", "--jobs", "1",
+                "--no-progress", catalogue=TINY, check=0)
+    assert "seeded" not in again.stderr  # only an empty store is seeded
