@@ -263,7 +263,8 @@ def references_command(args: argparse.Namespace) -> int:
     check_store_path(store_path, catalogue.fingerprint, create=True)
     jobs = args.jobs or os.cpu_count() or 1
     backend = SerialBackend() if jobs == 1 else LokyBackend(jobs)
-    print(f"references for {len(problems)} problems ({2 * len(problems)} runs), store "
+    print(f"references for {len(problems)} problems "
+          f"({len(refs.Method().runs) * len(problems)} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
     try:
@@ -273,10 +274,11 @@ def references_command(args: argparse.Namespace) -> int:
     finally:
         store.close()
     rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",
-             e["random_failed"] + e["model_failed"]] for pid, e in made.items()]
+             sum(e["failed"].values()), ", ".join(e["best_found_by"])]
+            for pid, e in made.items()]
     if rows:
         print(tabulate(rows, headers=["problem", "ref_random", "ref_best", "s / evaluation",
-                                      "failed trials"]))
+                                      "failed trials", "best found by"]))
     for pid, reason in failed.items():
         print(f"no reference for {pid}: {reason}", file=sys.stderr)
     return 1 if failed else 0

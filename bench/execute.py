@@ -61,6 +61,7 @@ class Task:
     strategy: StrategyInfo
     prior: tuple[TrialRecord, ...] = ()
     ref_random: float | None = None
+    cost_curve: tuple | None = None  # the problem's frozen c(f) (bench.costcurve)
     expected_seconds: float = 0.0
     problem_digest: str = ""  # the catalogue's hash of the problem: workers share equal problems
     environment: tuple[tuple[str, str], ...] = ()  # the owner's versions of PINNED
@@ -234,10 +235,12 @@ def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None =
     _pin_threads()
     args = (spec, problem, task.strategy, evaluate, emit_trial)
     try:
-        outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random)
+        outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random,
+                                cost_curve=task.cost_curve)
     except ReplayDiverged:
         emit(("reset", spec.run_id))
-        outcome = execute_run(*args, prior=(), ref_random=task.ref_random)
+        outcome = execute_run(*args, prior=(), ref_random=task.ref_random,
+                                cost_curve=task.cost_curve)
     emit(("done", outcome))
     return outcome
 

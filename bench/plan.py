@@ -78,6 +78,7 @@ def build_plan(
             strategy=by_name[spec.strategy],
             prior=prior,
             ref_random=reference.ref_random if reference else None,
+            cost_curve=reference.cost_curve if reference else None,
             expected_seconds=_expected_seconds(catalogue, spec),
             problem_digest=catalogue.problem_digests[spec.problem],
             environment=here,

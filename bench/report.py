@@ -372,7 +372,7 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
         "better. A flat line at the end is an exhausted strategy (a grid smaller than the budget) "
         "carried to the budget.",
         plots.per_problem_curves(band, "cost", titles, colours, order, out, "convergence",
-                                 "evaluations (full-fidelity cost)",
+                                 "compute (full-evaluation equivalents)",
                                  suptitle="Best-so-far CV score vs evaluations "
                                           "(mean, 95% interval over seeds)"))
     times = analysis.time_curves(report.trials)
