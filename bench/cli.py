@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))
     lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
+    lister.add_argument("--grid-budget", type=positive_int, metavar="N",
+                        help="problems, with --details: the grid that grid search makes at "
+                             "budget N")
     lister.add_argument("--markdown", action="store_true",
                         help="problems: the catalogue table as Markdown (datasets/CATALOGUE.md)")
 

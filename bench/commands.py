@@ -156,7 +156,8 @@ def list_command(args: argparse.Namespace) -> int:
         return 0
     catalogue = load_catalogue()
     if args.what == "problems":
-        print(problems_table(catalogue, details=args.details))
+        print(problems_table(catalogue, details=args.details,
+                             grid_budget=getattr(args, "grid_budget", None)))
         return 0
     rows = []
     for name in builtin_suites(catalogue.suites_dir):
@@ -168,7 +169,8 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simple") -> str:
+def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simple",
+                   grid_budget: int | None = None) -> str:
     rows = []
     for pid, problem in catalogue.problems.items():
         ref = catalogue.reference(pid)
@@ -179,10 +181,14 @@ def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simp
         if details:
             row += ["<br>".join(problem.space.describe()) if fmt == "github"
                     else "\n".join(problem.space.describe()), problem.fidelity.describe()]
+            if grid_budget:  # the grid search strategy's grid at this budget
+                row.append(("<br>" if fmt == "github" else "\n").join(
+                    problem.space.describe_grid(grid_budget)))
         rows.append(row)
     headers = ["problem", "task", "model", "dataset", "metric", "dims", "conditional", "refs"]
     if details:
-        headers += ["search space", "fidelity"]
+        headers += ["search space", "fidelity"] + ([f"grid at budget {grid_budget}"]
+                                                   if grid_budget else [])
     counts = {}
     for p in catalogue.problems.values():
         counts[p.task] = counts.get(p.task, 0) + 1
