@@ -144,15 +144,22 @@ def final_scores(curve: pd.DataFrame) -> pd.DataFrame:
 
 def references(catalogue: Catalogue, problems: Sequence[str]) -> pd.DataFrame:
     """The frozen references of ``problems``: ``ref_random``, ``ref_best`` and a ``status``,
-    one of ``ok``, ``saturated`` (``ref_best <= ref_random``: left out of normalized aggregates)
-    or ``missing`` (the problem is reported by rank only)."""
+    one of ``ok``, ``saturated`` (``ref_best <= ref_random``), ``below resolution`` (the range
+    is below one step of the score, :mod:`bench.resolution`) or ``missing``; every status but
+    ``ok`` leaves the problem out of normalized aggregates: it is reported by rank only."""
+    from bench.resolution import rank_only
+
     rows = []
     for pid in problems:
         ref = catalogue.reference(pid)
         if ref is None:
             rows.append((pid, np.nan, np.nan, "missing"))
+        elif ref.saturated:
+            rows.append((pid, ref.ref_random, ref.ref_best, "saturated"))
         else:
-            rows.append((pid, ref.ref_random, ref.ref_best, "saturated" if ref.saturated else "ok"))
+            coarse = pid in catalogue.problems and rank_only(
+                catalogue.problems[pid], ref.ref_random, ref.ref_best, ref.ref_best_sem)
+            rows.append((pid, ref.ref_random, ref.ref_best, "below resolution" if coarse else "ok"))
     return pd.DataFrame(rows, columns=["problem", "ref_random", "ref_best", "status"]).set_index(
         "problem")
 

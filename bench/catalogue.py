@@ -33,6 +33,7 @@ class Reference:
     eval_seconds: float | None = None  # median seconds per evaluation in the reference run
     digest: str | None = None  # the problem digest the values were made for (None: unchecked)
     cost_curve: tuple | None = None  # c(f) as ((fidelity, relative cost), ...) (bench.costcurve)
+    ref_best_sem: float | None = None  # fold-to-fold standard error of the reference best
 
     @property
     def saturated(self) -> bool:
@@ -111,7 +112,7 @@ def load_references(path: Path) -> dict[str, Reference]:
     data = json.loads(path.read_text())
     return {
         pid: Reference(float(v["ref_random"]), float(v["ref_best"]), v.get("eval_seconds"),
-                       v.get("digest"), _curve(v.get("cost_curve")))
+                       v.get("digest"), _curve(v.get("cost_curve")), v.get("ref_best_sem"))
         for pid, v in data.get("problems", {}).items()
     }
 

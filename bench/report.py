@@ -218,7 +218,8 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     baseline = report.board.baseline
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
-        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)"]
+        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
+                    "P better / equiv. / worse"]
     headers += ["problems", "runs"]
     rows = []
     for position, row in enumerate(board.to_dict("records"), start=1):
@@ -227,11 +228,11 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
                 f"{row['mean_rank']:.2f}"]
         if baseline:
             if row["strategy"] == baseline:
-                line += ["(baseline)", "", ""]
+                line += ["(baseline)", "", "", ""]
             else:
                 line += [f"{row['wins']}/{row['ties']}/{row['losses']}",
                          _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
-                         _p(row["sign_p"], row["sign_p_holm"])]
+                         _p(row["sign_p"], row["sign_p_holm"]), stats.probabilities(row)]
         expected = sum(1 for s in report.specs if s.strategy == row["strategy"])
         line += [row["problems"], f"{row['runs']}/{expected}"]
         rows.append(line)
@@ -261,12 +262,7 @@ def leaderboard_legend(report: Report) -> str:
     ]
     if report.board.baseline:
         lines.append(
-            f"W/T/L: problems where the strategy's mean best CV score is above / equal to "
-            f"({stats.SIGNIFICANT_DIGITS} significant digits) / below {report.board.baseline}'s. p Wilcoxon: signed-rank test "
-            "of the per-problem differences in mean normalized score (problems with references); "
-            "p sign: sign test of wins against losses (all problems); both two-sided, ties "
-            "dropped, Holm-corrected over strategies in parentheses, **bold** when the corrected "
-            f"p < {stats.ALPHA}. Significance is across problems, never claimed per problem.")
+            stats.baseline_legend(report.board.baseline))
     result = report.board.friedman
     if not result.reason:
         lines.append(
@@ -441,21 +437,9 @@ def draw_figures(report: Report, out: Path) -> list[Path]:
 
     result = report.board.friedman
     if not result.reason:
-        verdict = ("rejects" if result.pvalue < stats.ALPHA else "does not reject")
-        add("critical_difference", "Critical-difference diagram",
-            f"Mean rank of each strategy over the {len(result.problems)} problems every strategy "
-            f"ran (1 = best, left). The Friedman test {verdict} equal mean ranks at "
-            f"{stats.ALPHA} (chi² = {result.statistic:.2f}, p = {result.pvalue:.3g}). Thick bars "
-            "join strategies that the Nemenyi post-hoc test cannot tell apart at that level; "
-            f"CD = {result.critical_difference:.2f} is the rank difference needed to tell two "
-            "strategies apart."
-            + ("" if result.pvalue < stats.ALPHA else
-               " As the Friedman test does not reject, the bars are shown for reference only."),
-            plots.critical_difference(
-                result.mean_ranks, result.nemenyi, colours,
-                f"Mean rank (1 = best) over {len(result.problems)} problems; Friedman "
-                f"p = {result.pvalue:.3g}; Nemenyi CD = {result.critical_difference:.2f} "
-                f"at alpha = {stats.ALPHA}", out))
+        add("critical_difference", "Critical-difference diagram", result.caption(),
+            plots.critical_difference(result.mean_ranks, result.pairwise, colours, result.title(),
+                                      out))
     else:
         report.skipped.append(f"critical-difference diagram: {result.reason}")
     return [p for f in report.figures for p in f.paths]
@@ -502,12 +486,14 @@ def write_manifest(report: Report, path: Path, digest: str = "",
             "resampling_unit": "problem", "bootstrap": "percentile",
             "bootstrap_resamples": stats.N_RESAMPLES, "bootstrap_seed": stats.BOOTSTRAP_SEED,
             "confidence": stats.CONFIDENCE, "alpha": stats.ALPHA, "baseline": stats.BASELINE,
-            "tie": f"equal per-problem mean best CV score to {stats.SIGNIFICANT_DIGITS} "
-                   "significant digits",
+            "tie": f"per-problem difference of mean normalized score within +-{stats.ROPE} "
+                   "(region of practical equivalence)",
+            "bayesian": f"signed-rank test with the same region (baycomp), "
+                        f"{stats.BAYES_SAMPLES} samples, seed {stats.BAYES_SEED}",
             "pairwise_tests": "Wilcoxon signed-rank (normalized differences) and sign test, "
                               "two-sided, ties dropped, Holm over strategies",
             "omnibus": "Friedman on per-problem mean best CV score, complete problems",
-            "post_hoc": "Nemenyi",
+            "post_hoc": "pairwise Wilcoxon signed-rank, Holm over all pairs",
         },
         "packages": packages(),
         "machine": machine(),
@@ -666,6 +652,10 @@ def data_notes(report: Report) -> list[str]:
     if saturated:
         lines.append(f"saturated (ref_best <= ref_random) and left out of normalized aggregates: "
                      f"{', '.join(f'`{p}`' for p in saturated)}")
+    coarse = list(report.refs.index[report.refs["status"] == "below resolution"])
+    if coarse:
+        lines.append("reference range below one step of the score (bench/resolution.py), reported "
+                     f"by rank only: {', '.join(f'`{p}`' for p in coarse)}")
     runs = report.runs
     for column, what in (("timeouts", "hit their problem's time limit (machine-dependent: "
                                       "another machine may finish them)"),
