@@ -47,12 +47,15 @@ def trial_records(store: Store, specs: Sequence[RunSpec], suite: str,
 
 def add_running_best(frame: pd.DataFrame) -> pd.DataFrame:
     """``best_score``: best full-fidelity CV score so far in the run (failed trials never count);
-    ``best_test_score``: the holdout test score of that running best."""
+    ``best_test_score``: the holdout test score of the incumbent, the first configuration of the
+    run to reach that best (a later configuration that only ties it does not replace it: the
+    incumbent is what a practitioner running the search would have kept)."""
     counts = (frame["status"] == "ok") & np.isclose(frame["fidelity"], 1.0)
     eligible = frame["score"].astype(float).where(counts)
     best = eligible.groupby(frame["run_id"]).cummax().groupby(frame["run_id"]).ffill()
-    # the trial that holds the running best: the last trial so far whose score equals it
-    is_new_best = counts & (frame["score"] == best)
+    before = best.groupby(frame["run_id"]).shift(1)
+    # the trial that holds the running best: the one that raised it, strictly
+    is_new_best = counts & (before.isna() | (frame["score"].astype(float) > before))
     holder_test = frame["test_score"].astype(float).where(is_new_best)
     best_test = holder_test.groupby(frame["run_id"]).ffill()
     return frame.assign(best_score=best, best_test_score=best_test)

@@ -8,11 +8,12 @@ significance is claimed, and every test below runs across problems:
   95% percentile bootstrap interval that resamples problems (10,000 resamples, fixed seed, so
   the report is reproducible). Each strategy is resampled on its own: its interval depends on its
   runs alone, never on which other strategies are in the report.
-- **Normalized test score**: the holdout test score of each run's incumbent, normalized with the
-  same frozen references as the CV score. Raw test scores cannot be averaged across metrics
-  (accuracy, R², log-likelihood); on the normalized scale 1 is the reference optimum's CV level
-  and the gap to the normalized CV score measures how much the search over-fitted the
-  validation folds, in units of the problem's random-to-best range.
+- **Holdout**: the incumbent of a run is the first configuration to reach its best CV score.
+  Its holdout test scores are compared with random search's raw and paired by problem (mean
+  over seeds), by direction: test wins and losses and the sign test on them, Holm-corrected.
+  The normalized test score (the same frozen CV references applied to test scores) is shown for
+  orientation only: the CV references do not bound test scores, so its per-problem values are
+  not on a common scale (one test sample can be worth more than a normalized unit).
 - **Ranks**: per problem, on the mean over seeds (1 = best; equal means share the average rank).
 - **Against random search**, on the problems with usable references (rank-only problems enter
   the ranks only): wins, ties and losses on the per-problem difference of mean normalized score,
@@ -62,7 +63,7 @@ LEADERBOARD_COLUMNS = [
     "strategy", "normalized_score", "normalized_score_low", "normalized_score_high",
     "normalized_test_score", "mean_rank", "wins", "ties", "losses", "wilcoxon_p",
     "wilcoxon_p_holm", "sign_p", "sign_p_holm", "p_better", "p_equivalent", "p_worse",
-    "problems", "normalized_problems", "runs",
+    "test_wins", "test_losses", "test_sign_p", "test_sign_p_holm", "problems", "normalized_problems", "runs",
     "suggest_seconds", "eval_seconds",
 ]
 
@@ -190,6 +191,36 @@ def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
     table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"].astype(float))
     table["sign_p_holm"] = holm(table["sign_p"].astype(float))
     return table
+
+
+def holdout_tests(raw_test: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
+    """Every strategy's holdout test score against ``baseline``'s, raw and paired by problem:
+    problems where its mean test score (of the runs' incumbents) is above / below the
+    baseline's, and the two-sided sign test on them (exact ties dropped), Holm-corrected over
+    the strategies. Raw test scores of different metrics cannot be averaged or ranked by size,
+    but their direction can be counted; normalizing them with the CV references would not help
+    (a test sample can be worth more than a whole normalized unit)."""
+    rows = {}
+    for strategy in raw_test.columns:
+        if strategy == baseline or baseline not in raw_test:
+            continue
+        both = raw_test[[strategy, baseline]].dropna()
+        diff = both[strategy] - both[baseline]
+        wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+        p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else \
+            (1.0 if len(diff) else np.nan)
+        rows[strategy] = {"test_wins": wins, "test_losses": losses, "test_sign_p": p}
+    table = pd.DataFrame.from_dict(rows, orient="index",
+                                   columns=["test_wins", "test_losses", "test_sign_p"])
+    table["test_sign_p_holm"] = holm(table["test_sign_p"].astype(float))
+    return table
+
+
+def holdout_legend(baseline: str) -> str:
+    return (f"Test W/L vs {baseline}: problems where the mean raw holdout test score of the runs' "
+            "incumbents (the first configuration to reach each run's best CV score) is above / "
+            f"below {baseline}'s; p: two-sided sign test, Holm-corrected in parentheses. The "
+            "normalized test score is shown for orientation only and carries no test.")
 
 
 def wilcoxon_p(diff) -> float:
@@ -356,6 +387,7 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
 
     if baseline in raw.columns and raw.shape[1] > 1:
         board = board.join(compare_with_baseline(raw, normalized, baseline))
+        board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
         n = int(raw[baseline].notna().sum())
         if 2 / 2**n >= ALPHA:
             notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
@@ -366,7 +398,7 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
         notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")
     board = board.reindex(columns=LEADERBOARD_COLUMNS[1:])
     board["normalized_problems"] = board["normalized_problems"].fillna(0).astype(int)
-    for column in ("wins", "ties", "losses"):
+    for column in ("wins", "ties", "losses", "test_wins", "test_losses"):
         board[column] = board[column].astype("Int64")
     board = board.rename_axis("strategy").reset_index()
     board = board.sort_values(["normalized_score", "mean_rank", "strategy"],

@@ -270,3 +270,14 @@ def test_no_problem_in_common_with_random_gives_no_test():
     row = stats.leaderboard(apart).table.set_index("strategy").loc["other"]
     assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0)
     assert pd.isna(row["sign_p"]) and pd.isna(row["wilcoxon_p"])
+
+
+def test_holdout_is_compared_raw_and_paired_by_direction():
+    runs = runs_table({"random": baseline_draw, "better": better_draw})
+    # the better strategy's incumbents do worse on the holdout on 10 of the 12 problems
+    worse = runs["strategy"].eq("better") & runs["problem"].isin(PROBLEMS[:10])
+    runs.loc[worse, "best_test_score"] = 0.0
+    row = stats.leaderboard(runs).table.set_index("strategy").loc["better"]
+    assert (row["test_wins"], row["test_losses"]) == (2, 10)
+    assert row["test_sign_p"] == pytest.approx(ss.binomtest(2, 12).pvalue)
+    assert row["wins"] >= 11  # the CV comparison is unchanged
