@@ -20,14 +20,19 @@ ACCURACY_LIKE = ("accuracy", "balanced_accuracy")
 
 
 def metric_name(problem) -> str:
-    return problem.metric or problem.to_dict().get("metric", "")
+    if getattr(problem, "metric", None):
+        return problem.metric
+    return problem.to_dict().get("metric", "") if hasattr(problem, "to_dict") else ""
 
 
 def resolution(problem, ref_best_sem: float | None = None) -> float | None:
     """One step of ``problem``'s CV score, or None when it is not known."""
     metric = metric_name(problem)
     if metric in ACCURACY_LIKE:
-        _, _, y_train, _ = problem.splits
+        splits = getattr(problem, "splits", None)
+        if splits is None:  # a problem without data of its own (a test double): unknown
+            return None
+        _, _, y_train, _ = splits
         y = np.asarray(y_train)
         if metric == "accuracy":
             return 1.0 / len(y)
