@@ -219,7 +219,7 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
         headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
-                    "P better / equiv. / worse", "test W/L (p sign, Holm)"]
+                    "P better / equiv. / worse", "test W/L; p sign (Holm)"]
     headers += ["problems", "runs"]
     rows = []
     for position, row in enumerate(board.to_dict("records"), start=1):
@@ -233,8 +233,8 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
                 line += [f"{row['wins']}/{row['ties']}/{row['losses']}",
                          _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
                          _p(row["sign_p"], row["sign_p_holm"]), stats.probabilities(row),
-                         f"{row['test_wins']}/{row['test_losses']} "
-                         f"({_p(row['test_sign_p'], row['test_sign_p_holm'])})"]
+                         f"{row['test_wins']}/{row['test_losses']}; "
+                         f"{_p(row['test_sign_p'], row['test_sign_p_holm'])}"]
         expected = sum(1 for s in report.specs if s.strategy == row["strategy"])
         line += [row["problems"], f"{row['runs']}/{expected}"]
         rows.append(line)
