@@ -45,12 +45,15 @@ def trial_records(store: Store, specs: Sequence[RunSpec], suite: str) -> pd.Data
 
 def add_running_best(frame: pd.DataFrame) -> pd.DataFrame:
     """``best_score``: best full-fidelity CV score so far in the run (failed trials never count);
-    ``best_test_score``: the holdout test score of that running best."""
+    ``best_test_score``: the holdout test score of the incumbent, the first configuration of the
+    run to reach that best (a later configuration that only ties it does not replace it: the
+    incumbent is what a practitioner running the search would have kept)."""
     counts = (frame["status"] == "ok") & np.isclose(frame["fidelity"], 1.0)
     eligible = frame["score"].astype(float).where(counts)
     best = eligible.groupby(frame["run_id"]).cummax().groupby(frame["run_id"]).ffill()
-    # the trial that holds the running best: the last trial so far whose score equals it
-    is_new_best = counts & (frame["score"] == best)
+    before = best.groupby(frame["run_id"]).shift(1)
+    # the trial that holds the running best: the one that raised it, strictly
+    is_new_best = counts & (before.isna() | (frame["score"].astype(float) > before))
     holder_test = frame["test_score"].astype(float).where(is_new_best)
     best_test = holder_test.groupby(frame["run_id"]).ffill()
     return frame.assign(best_score=best, best_test_score=best_test)
@@ -142,15 +145,22 @@ def final_scores(curve: pd.DataFrame) -> pd.DataFrame:
 
 def references(catalogue: Catalogue, problems: Sequence[str]) -> pd.DataFrame:
     """The frozen references of ``problems``: ``ref_random``, ``ref_best`` and a ``status``,
-    one of ``ok``, ``saturated`` (``ref_best <= ref_random``: left out of normalized aggregates)
-    or ``missing`` (the problem is reported by rank only)."""
+    one of ``ok``, ``saturated`` (``ref_best <= ref_random``), ``below resolution`` (the range
+    is below one step of the score, :mod:`bench.resolution`) or ``missing``; every status but
+    ``ok`` leaves the problem out of normalized aggregates: it is reported by rank only."""
+    from bench.resolution import rank_only
+
     rows = []
     for pid in problems:
         ref = catalogue.reference(pid)
         if ref is None:
             rows.append((pid, np.nan, np.nan, "missing"))
+        elif ref.saturated:
+            rows.append((pid, ref.ref_random, ref.ref_best, "saturated"))
         else:
-            rows.append((pid, ref.ref_random, ref.ref_best, "saturated" if ref.saturated else "ok"))
+            coarse = pid in catalogue.problems and rank_only(
+                catalogue.problems[pid], ref.ref_random, ref.ref_best, ref.ref_best_sem)
+            rows.append((pid, ref.ref_random, ref.ref_best, "below resolution" if coarse else "ok"))
     return pd.DataFrame(rows, columns=["problem", "ref_random", "ref_best", "status"]).set_index(
         "problem")
 

@@ -35,6 +35,8 @@ class Reference:
     ref_best: float
     eval_seconds: float | None = None  # median seconds per evaluation in the reference run
     digest: str | None = None  # the problem digest the values were made for (None: unchecked)
+    cost_curve: tuple | None = None  # c(f) as ((fidelity, relative cost), ...) (bench.costcurve)
+    ref_best_sem: float | None = None  # fold-to-fold standard error of the reference best
 
     @property
     def saturated(self) -> bool:
@@ -117,9 +119,13 @@ def load_references(path: Path) -> dict[str, Reference]:
     data = json.loads(path.read_text())
     return {
         pid: Reference(float(v["ref_random"]), float(v["ref_best"]), v.get("eval_seconds"),
-                       v.get("digest"))
+                       v.get("digest"), _curve(v.get("cost_curve")), v.get("ref_best_sem"))
         for pid, v in data.get("problems", {}).items()
     }
+
+
+def _curve(value) -> tuple | None:
+    return tuple((float(f), float(c)) for f, c in value) if value else None
 
 
 @functools.cache

@@ -86,9 +86,12 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         "",
         "References (`datasets/references.json`, made by `searchbench references`): "
         "`ref_random` is the median CV score of 100 random configurations, `ref_best` the best "
-        "score of those and of 60 evaluations of Gaussian-process Bayesian optimization; the "
-        "normalized score is `(score - ref_random) / (ref_best - ref_random)`. `s / eval` is the "
-        "median wall time of one evaluation (5 fits and scorings) in the reference run.",
+        "full-fidelity score of a pooled search by random search, Gaussian-process BO, TPE and "
+        "CMA-ES, 100 evaluations each (protocol `pooled-4`; entries marked "
+        "`random100+skopt_gp60` in the file, not yet recomputed, took the best of the random "
+        "configurations and 60 Gaussian-process BO evaluations); the normalized score is "
+        "`(score - ref_random) / (ref_best - ref_random)`. `s / eval` is the median wall time "
+        "of one evaluation (5 fits and scorings) in the reference run.",
         "",
         "## Model families",
         "",

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
     lister.add_argument("--variants", action="store_true",
                         help="strategies: the parametrized ones, their parameters and values")
+    lister.add_argument("--grid-budget", type=positive_int, metavar="N",
+                        help="problems, with --details: the grid that grid search makes at "
+                             "budget N")
     lister.add_argument("--markdown", action="store_true",
                         help="problems: the catalogue table as Markdown (datasets/CATALOGUE.md)")
 

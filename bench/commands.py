@@ -186,7 +186,8 @@ def list_command(args: argparse.Namespace) -> int:
         return 0
     catalogue = load_catalogue()
     if args.what == "problems":
-        print(problems_table(catalogue, details=args.details))
+        print(problems_table(catalogue, details=args.details,
+                             grid_budget=getattr(args, "grid_budget", None)))
         return 0
     rows = []
     for name in builtin_suites(catalogue.suites_dir):
@@ -198,7 +199,8 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simple") -> str:
+def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simple",
+                   grid_budget: int | None = None) -> str:
     rows = []
     for pid, problem in catalogue.problems.items():
         ref = catalogue.reference(pid)
@@ -211,11 +213,15 @@ def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simp
         if details:
             row += ["<br>".join(problem.space.describe()) if fmt == "github"
                     else "\n".join(problem.space.describe()), problem.fidelity.describe()]
+            if grid_budget:  # the grid search strategy's grid at this budget
+                row.append(("<br>" if fmt == "github" else "\n").join(
+                    problem.space.describe_grid(grid_budget)))
         rows.append(row)
     headers = ["problem", "task", "model", "dataset", "metric", "dims", "conditional", "refs",
                "status"]
     if details:
-        headers += ["search space", "fidelity"]
+        headers += ["search space", "fidelity"] + ([f"grid at budget {grid_budget}"]
+                                                   if grid_budget else [])
     counts = {}
     for p in catalogue.problems.values():
         counts[p.task] = counts.get(p.task, 0) + 1
@@ -283,7 +289,8 @@ def references_command(args: argparse.Namespace) -> int:
                                 f"references-{catalogue.fingerprint[:12]}.sqlite")
     check_store_path(store_path, catalogue.fingerprint, create=True)
     backend = make_backend(args.jobs)
-    print(f"references for {len(problems)} problems ({2 * len(problems)} runs), store "
+    print(f"references for {len(problems)} problems "
+          f"({len(refs.Method().runs) * len(problems)} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
     try:
@@ -296,10 +303,11 @@ def references_command(args: argparse.Namespace) -> int:
         store.close()
         backend.close()
     rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",
-             e["random_failed"] + e["model_failed"]] for pid, e in made.items()]
+             sum(e["failed"].values()), ", ".join(e["best_found_by"])]
+            for pid, e in made.items()]
     if rows:
         print(tabulate(rows, headers=["problem", "ref_random", "ref_best", "s / evaluation",
-                                      "failed trials"]))
+                                      "failed trials", "best found by"]))
     for pid, reason in failed.items():
         print(f"no reference for {pid}: {reason}", file=sys.stderr)
     return 1 if failed else 0

@@ -93,7 +93,7 @@ def _normalized_convergence(c: Canvas, out: Path) -> list[Path] | Skip:
 def _convergence(c: Canvas, out: Path) -> list[Path]:
     band = stats.t_band(c.report.curve, ["problem", "strategy", "cost"], "best_score")
     return plots.per_problem_curves(band, "cost", c.titles, c.colours, c.order, out, "convergence",
-                                    "evaluations (full-fidelity cost)",
+                                    "compute (full-evaluation equivalents)",
                                     suptitle="Best-so-far CV score vs evaluations "
                                              "(mean, 95% interval over seeds)")
 
@@ -153,24 +153,12 @@ def _critical_difference(c: Canvas, out: Path) -> list[Path] | Skip:
     result = c.report.board.friedman
     if result.reason:
         return Skip(f"critical-difference diagram: {result.reason}")
-    return plots.critical_difference(
-        result.mean_ranks, result.nemenyi, c.colours,
-        f"Mean rank (1 = best) over {len(result.problems)} problems; Friedman "
-        f"p = {result.pvalue:.3g}; Nemenyi CD = {result.critical_difference:.2f} "
-        f"at alpha = {stats.ALPHA}", out)
+    return plots.critical_difference(result.mean_ranks, result.pairwise, c.colours,
+                                     result.title(), out)
 
 
 def _critical_difference_caption(c: Canvas) -> str:
-    result = c.report.board.friedman
-    verdict = "rejects" if result.pvalue < stats.ALPHA else "does not reject"
-    return (f"Mean rank of each strategy over the {len(result.problems)} problems every strategy "
-            f"ran (1 = best, left). The Friedman test {verdict} equal mean ranks at "
-            f"{stats.ALPHA} (chi² = {result.statistic:.2f}, p = {result.pvalue:.3g}). Thick bars "
-            "join strategies that the Nemenyi post-hoc test cannot tell apart at that level; "
-            f"CD = {result.critical_difference:.2f} is the rank difference needed to tell two "
-            "strategies apart."
-            + ("" if result.pvalue < stats.ALPHA else
-               " As the Friedman test does not reject, the bars are shown for reference only."))
+    return c.report.board.friedman.caption()
 
 
 #: Every figure of the report, in the order the README shows them.
@@ -224,8 +212,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         "overfitting", "Validation over-fitting", _overfitting,
         "Each point is one run's final incumbent: its CV score (what the strategy optimized) "
         "against its holdout test score, one panel per problem. The dashed line is test = CV; "
-        "points below it did worse on the held-out data than the CV score promised. A strategy "
-        "that sits further below than others over-fits the validation folds."),
+        "points below it did worse on the held-out data than the CV score promised. Whether a "
+        "strategy does worse on the holdout than random search is tested on the raw paired "
+        "test scores (leaderboard, test W/L), not read off this figure."),
     FigureSpec(
         "timing", "Time spent suggesting vs evaluating", _timing,
         "Left: each small point is a run, with the seconds its strategy spent suggesting (ask and "

@@ -86,7 +86,8 @@ def build_plan(
         prior = tuple(store.trials(spec.run_id)) if state is not None else ()
         reference = catalogue.reference(spec.problem)
         plan.todo.append(make_task(spec, catalogue, by_name[spec.strategy], prior,
-                                   reference.ref_random if reference else None, versions(spec)))
+                                   reference.ref_random if reference else None, versions(spec),
+                                   reference.cost_curve if reference else None))
     if store is not None:  # a store never mixes runs made under other versions
         store.check_versions({s.run_id: versions(s) for s in [*plan.done, *(t.spec for t in plan.todo)]})
     if plan.todo:
@@ -96,10 +97,10 @@ def build_plan(
 
 def make_task(spec: RunSpec, catalogue: Catalogue, strategy: StrategyInfo,
               prior: tuple[TrialRecord, ...] = (), ref_random: float | None = None,
-              versions: Versions | None = None) -> Task:
+              versions: Versions | None = None, cost_curve: tuple | None = None) -> Task:
     """A run with all a worker needs, and the versions it must run under."""
     if versions is None:
         versions = run_versions(strategy.packages, catalogue.problems[spec.problem].requires)
     return Task(spec=spec, problem=catalogue.problems[spec.problem], strategy=strategy,
-                prior=prior, ref_random=ref_random,
+                prior=prior, ref_random=ref_random, cost_curve=cost_curve,
                 problem_digest=catalogue.problem_digests[spec.problem], environment=versions)

@@ -146,7 +146,7 @@ def normalized_curves(by_cost: pd.DataFrame, by_time: pd.DataFrame, colours: Col
     with _style():
         figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
         _band_lines(left, by_cost, "cost", colours, order)
-        left.set_xlabel("evaluations (full-fidelity cost)")
+        left.set_xlabel("compute (full-evaluation equivalents)")
         left.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         left.set_ylabel("normalized best score so far\n(0 = random configuration, 1 = reference best)")
         _band_lines(right, by_time, "seconds", colours, order)
@@ -177,7 +177,7 @@ def average_rank(ranks: pd.DataFrame, colours: Colours, order: Sequence[str], pr
             ax.plot(part["cost"], part["mean_rank"], color=colours[strategy], lw=1.8, label=strategy)
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-        ax.set_xlabel("evaluations (full-fidelity cost)")
+        ax.set_xlabel("compute (full-evaluation equivalents)")
         ax.set_ylabel("mean rank over problems (1 = best)")
         ax.set_title(f"Average rank of the best-so-far score ({problems} problems)")
         _legend(figure, colours, order)
@@ -222,7 +222,7 @@ def ecdf(shares: pd.DataFrame, colours: Colours, order: Sequence[str], pairs: in
             _log_counts(ax)
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(target, fontsize=10)
-            ax.set_xlabel("evaluations (full-fidelity cost)")
+            ax.set_xlabel("compute (full-evaluation equivalents)")
             ax.set_ylabel("share of (problem, seed) pairs")
         _legend(figure, colours, order)
         figure.suptitle(f"Fixed-target ECDF: share of {pairs} (problem, seed) pairs per strategy "

@@ -62,12 +62,14 @@ def write_manifest(report: Report, path: Path, digest: str = "",
             "resampling_unit": "problem", "bootstrap": "percentile",
             "bootstrap_resamples": stats.N_RESAMPLES, "bootstrap_seed": stats.BOOTSTRAP_SEED,
             "confidence": stats.CONFIDENCE, "alpha": stats.ALPHA, "baseline": stats.BASELINE,
-            "tie": f"equal per-problem mean best CV score to {stats.SIGNIFICANT_DIGITS} "
-                   "significant digits",
+            "tie": f"per-problem difference of mean normalized score within +-{stats.ROPE} "
+                   "(region of practical equivalence)",
+            "bayesian": f"signed-rank test with the same region (baycomp), "
+                        f"{stats.BAYES_SAMPLES} samples, seed {stats.BAYES_SEED}",
             "pairwise_tests": "Wilcoxon signed-rank (normalized differences) and sign test, "
                               "two-sided, ties dropped, Holm over strategies",
             "omnibus": "Friedman on per-problem mean best CV score, complete problems",
-            "post_hoc": "Nemenyi",
+            "post_hoc": "pairwise Wilcoxon signed-rank, Holm over all pairs",
         },
         "packages": packages(),
         "machine": machine(),

@@ -71,6 +71,10 @@ def data_notes(report: Report, skipped: Sequence[str] = ()) -> list[str]:
     if saturated:
         lines.append(f"saturated (ref_best <= ref_random) and left out of normalized aggregates: "
                      f"{', '.join(f'`{p}`' for p in saturated)}")
+    coarse = list(report.refs.index[report.refs["status"] == "below resolution"])
+    if coarse:
+        lines.append("reference range below one step of the score (bench/resolution.py), reported "
+                     f"by rank only: {', '.join(f'`{p}`' for p in coarse)}")
     runs = report.runs
     for column, what in (("timeouts", "hit their problem's time limit (machine-dependent: "
                                       "another machine may finish them)"),

@@ -136,6 +136,7 @@ class Task:
     strategy: StrategyInfo
     prior: tuple[TrialRecord, ...] = ()
     ref_random: float | None = None
+    cost_curve: tuple | None = None  # the problem's frozen c(f), which the runner charges
     problem_digest: str = ""  # the catalogue's hash of the problem: workers share equal problems
     environment: tuple[tuple[str, str], ...] = ()  # the owner's versions that make the scores
 

@@ -1,20 +1,30 @@
 """The reference run: the frozen per-problem values behind the normalized score.
 
 For each problem, ``ref_random`` is the median CV score of random configurations and ``ref_best``
-the best CV score of a reference run; ``eval_seconds`` is the median wall time of one evaluation
-in that run (used to schedule runs and to estimate a suite's wall time, never to score). They are
-made by ``searchbench references`` with the harness itself: the runner, the evaluation child
-processes and a store of their own, so the run resumes where it stopped like any other:
+the best full-fidelity CV score of a pooled reference search by several strategy families, so
+that the normalized score's 1 is no one strategy's own optimum; ``eval_seconds`` is the median
+wall time of one evaluation in those runs (used to schedule runs and to estimate a suite's wall
+time, never to score), and ``cost_curve`` the problem's relative compute c(f) of a trial at
+fidelity f (:mod:`bench.costcurve`), which the runner charges. They are made by ``searchbench
+references`` with the harness itself: the runner, the evaluation child processes and a store of
+their own, so the run resumes where it stopped like any other. The protocol (``pooled-4``):
 
-- ``random``, :data:`RANDOM_BUDGET` evaluations at seed :data:`REFERENCE_SEED` (no suite uses it:
-  suites use seeds 0..N-1 with N at most 10,000); its median is ``ref_random``;
-- ``skopt_gp``, :data:`MODEL_BUDGET` evaluations at the same seed; the best full-fidelity score
-  of both runs is ``ref_best``.
+- one run of each family of :data:`FAMILIES` (random search, Gaussian-process BO, TPE and an
+  evolution strategy), :data:`POOL_BUDGET` evaluations each, at seed :data:`REFERENCE_SEED` (no
+  suite uses it: suites use seeds 0..N-1 with N at most 10,000);
+- ``ref_random``: the median of the random run's scores, which are stored in the entry
+  (``random_scores``, in trial order, failed trials as null) for what is computed from random
+  search's distribution of scores;
+- ``ref_best``: the best full-fidelity score of the pool; ``best_found_by`` lists the families
+  whose runs reached it;
+- ``ref_best_sem``: the fold-to-fold standard error of that best configuration's CV score, the
+  resolution of a continuous score.
 
-``references.json`` records, for every problem, the digest of the definition the values were made
-for: when a problem changes, its reference is stale, ignored with a warning, and recomputed by
-the next ``searchbench references``. Same seeds and locked packages give the same values; only
-``eval_seconds`` depends on the machine.
+``references.json`` records, for every problem, the protocol its values follow and the digest of
+the definition they were made for: when a problem changes, or its entry follows an older
+protocol, it is recomputed by the next ``searchbench references`` (until then an older entry is
+still used, marked with its protocol). Same seeds and locked packages give the same values; only
+``eval_seconds`` and, marginally, ``cost_curve`` depend on the machine.
 """
 
 from __future__ import annotations
@@ -23,12 +33,13 @@ import json
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bench.catalogue import Catalogue
+from bench.costcurve import measure_curve
 from bench.errors import BadInput
 from bench.plan import make_task
 from bench.records import RunSpec, Summary, Task, TrialRecord
@@ -37,11 +48,21 @@ from bench.strategy import StrategyInfo
 
 #: The seed of the reference runs: outside every suite's seeds (0..N-1, N <= 10,000).
 REFERENCE_SEED = 10_000
-RANDOM_STRATEGY, RANDOM_BUDGET = "random", 100
-MODEL_STRATEGY, MODEL_BUDGET = "skopt_gp", 60
+RANDOM_STRATEGY = "random"
+#: The pooled families: (family, strategy). Random search must come first: its median is
+#: ref_random.
+FAMILIES = (("random", "random"), ("gaussian-process BO", "skopt_gp"),
+            ("TPE", "optuna_tpe"), ("evolution strategy", "optuna_cmaes"))
+POOL_BUDGET = 100
+PROTOCOL = "pooled-4"
+#: How entries made before the pooled protocol were made (they keep this mark until recomputed).
+LEGACY_PROTOCOL = "random100+skopt_gp60"
+LEGACY_DESCRIPTION = ("ref_random: median of 100 random configurations; ref_best: best of those "
+                      "and of 60 skopt_gp evaluations, seed 10000 (favours skopt_gp, whose own "
+                      "optimum it is on most problems)")
 #: Problems per batch: references.json is rewritten after each, so an interrupted reference run
 #: loses nothing it finished, in the file as in the store.
-BATCH = 8
+BATCH = 4
 
 
 @dataclass(frozen=True)
@@ -49,22 +70,33 @@ class Method:
     """How references are made; written into references.json beside the values."""
 
     seed: int = REFERENCE_SEED
-    random_strategy: str = RANDOM_STRATEGY
-    random_budget: int = RANDOM_BUDGET
-    model_strategy: str = MODEL_STRATEGY
-    model_budget: int = MODEL_BUDGET
+    families: tuple[tuple[str, str], ...] = FAMILIES
+    budget: int = POOL_BUDGET
+    protocol: str = PROTOCOL
+    curve_configs: int = field(default=12)
+
+    @property
+    def runs(self) -> list[tuple[str, int]]:
+        return [(strategy, self.budget) for _, strategy in self.families]
 
     def describe(self) -> dict[str, Any]:
+        names = ", ".join(f"{s} ({fam})" for fam, s in self.families)
         return {
             **asdict(self),
             "command": "searchbench references",
-            "ref_random": f"median CV score of the {self.random_budget} configurations of "
-                          f"{self.random_strategy} (failed trials left out)",
-            "ref_best": f"best full-fidelity CV score of {self.random_strategy} "
-                        f"({self.random_budget} evaluations) and {self.model_strategy} "
-                        f"({self.model_budget} evaluations)",
+            "ref_random": f"median CV score of the {self.budget} configurations of "
+                          f"{self.families[0][1]} (failed trials left out); the scores are in "
+                          "random_scores",
+            "ref_best": f"best full-fidelity CV score of the pooled runs of {names}, "
+                        f"{self.budget} evaluations each; best_found_by names the families that "
+                        "reached it",
             "eval_seconds": "median wall seconds of one successful evaluation in those runs, "
                             "on the machine that made them",
+            "cost_curve": "c(f) = t(f)/t(1) at the eta=3 rungs from the minimum fidelity to 1: "
+                          "median CPU seconds on one thread over the default and "
+                          f"{self.curve_configs} random configurations, non-decreasing, at most "
+                          "1, interpolated in log f (bench/costcurve.py)",
+            "protocols": {self.protocol: "this method", LEGACY_PROTOCOL: LEGACY_DESCRIPTION},
         }
 
 
@@ -87,17 +119,19 @@ def read_entries(path: Path) -> dict[str, dict]:
         raise BadInput(f"references file {path} is not valid: {exc}") from None
 
 
-def needing_references(catalogue: Catalogue, entries: dict[str, dict]) -> list[str]:
-    """Problems without an entry, or whose entry was made for another definition."""
+def needing_references(catalogue: Catalogue, entries: dict[str, dict],
+                       protocol: str = PROTOCOL) -> list[str]:
+    """Problems without an entry, whose entry was made for another definition, or by an older
+    protocol."""
     digests = catalogue.problem_digests
     return [pid for pid in catalogue.problems
-            if pid not in entries or entries[pid].get("digest") != digests[pid]]
+            if pid not in entries or entries[pid].get("digest") != digests[pid]
+            or entries[pid].get("protocol", LEGACY_PROTOCOL) != protocol]
 
 
 def reference_specs(catalogue: Catalogue, problems: Sequence[str],
                     strategies: dict[str, StrategyInfo], method: Method) -> list[RunSpec]:
-    runs = [(method.random_strategy, method.random_budget),
-            (method.model_strategy, method.model_budget)]
+    runs = method.runs
     for name, _ in runs:
         info = strategies.get(name)
         if info is None or not info.available:
@@ -127,28 +161,38 @@ def _tasks(specs: Sequence[RunSpec], catalogue: Catalogue, strategies: dict[str,
     return tasks
 
 
-def summarize(random_trials: Sequence[TrialRecord], model_trials: Sequence[TrialRecord]) -> dict:
-    """One problem's entry from its two reference runs."""
+def summarize(runs: dict[str, Sequence[TrialRecord]],
+              families: Sequence[tuple[str, str]] = FAMILIES) -> dict:
+    """One problem's entry from its pooled reference runs (by strategy name; the first family's
+    strategy is random search)."""
     def full_ok(trials):
         return [t for t in trials if t.status == "ok" and math.isclose(t.fidelity, 1.0)]
 
-    random_ok, model_ok = full_ok(random_trials), full_ok(model_trials)
+    random_name = families[0][1]
+    random_trials = runs[random_name]
+    random_ok = full_ok(random_trials)
     if not random_ok:
         raise ValueError("every random configuration failed")
-    candidates = [("random", t) for t in random_ok] + [("model", t) for t in model_ok]
-    source, best = max(candidates, key=lambda c: c[1].score)
-    seconds = [t.eval_seconds for t in random_ok + model_ok]
+    pool = [(family, t) for family, name in families for t in full_ok(runs[name])]
+    best_score = max(t.score for _, t in pool)
+    # the first trial of the first family (in FAMILIES order) to reach it gives the parameters
+    family, best = next((fam, t) for fam, t in pool if t.score == best_score)
+    found_by = sorted({fam for fam, t in pool if t.score == best_score})
+    seconds = [t.eval_seconds for _, t in pool]
+    folds = 5  # the catalogue's protocol: 5-fold CV (score_std is the fold-to-fold deviation)
     return {
         "ref_random": statistics.median(t.score for t in random_ok),
         "ref_best": best.score,
+        "ref_best_sem": (best.score_std / math.sqrt(folds)) if best.score_std is not None
+        else None,
         "eval_seconds": round(statistics.median(seconds), 6),
         "random_test_median": statistics.median(t.test_score for t in random_ok),
         "best_test_score": best.test_score,
         "best_params": best.params,
-        "best_found_by": source,
+        "best_found_by": found_by,
+        "random_scores": [t.score if t.status == "ok" else None for t in random_trials],
         "random_ok": len(random_ok),
-        "random_failed": len(random_trials) - len(random_ok),
-        "model_failed": len(model_trials) - len(model_ok),
+        "failed": {name: sum(1 for t in runs[name] if t.status != "ok") for _, name in families},
     }
 
 
@@ -183,17 +227,22 @@ def make_references(
         for pid in batch:
             if pid in failed:
                 continue
-            random_spec, model_spec = (s for s in specs if s.problem == pid)
+            mine = [s for s in specs if s.problem == pid]
             try:
-                entry = summarize(store.trials(random_spec.run_id), store.trials(model_spec.run_id))
+                entry = summarize({s.strategy: store.trials(s.run_id) for s in mine},
+                                  method.families)
+                curve = measure_curve(catalogue.problems[pid], method.curve_configs)
             except ValueError as exc:
                 failed[pid] = str(exc)
                 continue
             entries[pid] = {
+                "protocol": method.protocol,
                 **entry,
+                "cost_curve": curve["curve"],
+                "cost_curve_seconds": curve["seconds"],
                 "digest": catalogue.problem_digests[pid],
                 "catalogue_version": catalogue.version,
-                "strategies": {s.strategy: s.strategy_version for s in (random_spec, model_spec)},
+                "strategies": {s.strategy: s.strategy_version for s in mine},
                 "made_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
         write_references(path, catalogue, entries, method)
@@ -206,6 +255,8 @@ def write_references(path: Path, catalogue: Catalogue, entries: dict[str, dict],
                      method: Method = Method()) -> None:
     """Merge ``entries`` into the references file (other problems' entries are kept)."""
     merged = read_entries(path)
+    for entry in merged.values():  # entries made before protocols were recorded
+        entry.setdefault("protocol", LEGACY_PROTOCOL)
     merged.update(entries)
     document = {
         "catalogue_version": catalogue.version,

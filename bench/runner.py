@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.costcurve import Curve, charge
 from bench.evaluator import Evaluator, Outcome
 from bench.records import COST_EPS, RunOutcome, RunSpec, TrialRecord, canonical, now
 from bench.strategy import Strategy, StrategyInfo, Suggestion
@@ -41,12 +42,15 @@ def execute_run(
     emit: Callable[[TrialRecord], None],
     prior: Sequence[TrialRecord] = (),
     ref_random: float | None = None,
+    cost_curve: Curve | None = None,
 ) -> RunOutcome:
     """Run ``strategy`` on ``problem`` until the budget is spent or the strategy is exhausted.
 
     ``prior`` holds the trials already stored for this run; they are replayed (told to the
     strategy without evaluating again) before anything new is evaluated. Raises
-    :class:`ReplayDiverged` if the strategy proposes something else than before.
+    :class:`ReplayDiverged` if the strategy proposes something else than before. A trial at
+    fidelity f costs ``charge(f, cost_curve)``: the problem's frozen relative compute c(f)
+    (:mod:`bench.costcurve`), or f without a curve.
     """
     where = f"strategy {spec.strategy!r} ({strategy.origin})"
     started = time.perf_counter()
@@ -76,7 +80,8 @@ def execute_run(
                 spec.run_id, "failed", f"{where} proposed a configuration outside the space: "
                 f"{problem_text}; proposed {suggestion.params!r}", trial, spent
             )
-        if spent + suggestion.fidelity > spec.budget + COST_EPS:
+        cost = charge(suggestion.fidelity, cost_curve)
+        if spent + cost > spec.budget + COST_EPS:
             break
 
         if trial < len(prior):
@@ -102,11 +107,11 @@ def execute_run(
             return _failed(spec, where, "raised in tell()", trial, spent)
         told_seconds = time.perf_counter() - started
 
-        spent += suggestion.fidelity
+        spent += cost
         if record is None:
             emit(TrialRecord(
                 run_id=spec.run_id, trial=trial, params=suggestion.params,
-                fidelity=suggestion.fidelity, cost=suggestion.fidelity, score=outcome.score,
+                fidelity=suggestion.fidelity, cost=cost, score=outcome.score,
                 score_std=outcome.score_std, test_score=outcome.test_score,
                 eval_seconds=outcome.seconds, suggest_seconds=setup_seconds + asked + told_seconds,
                 status=outcome.status, error=outcome.error, finished_at=now(),

@@ -119,9 +119,12 @@ class _Numeric:
         return self.from_unit(rng.random())
 
     def levels(self, n: int) -> list:
-        """``n`` evenly spaced values on the dimension's own scale (the centre when ``n == 1``)."""
-        units = [0.5] if n == 1 else np.linspace(0.0, 1.0, n).tolist()
-        return list(dict.fromkeys(self.from_unit(u) for u in units))
+        """Grid levels: the centres of ``n`` equal cells on the dimension's own scale (log for a
+        log dimension), so never its bounds. One level is the default (a parameter a grid does
+        not search is left where a practitioner leaves it), else the centre."""
+        if n == 1 and self.default is not None:
+            return [self.default]
+        return list(dict.fromkeys(self.from_unit((i + 0.5) / n) for i in range(n)))
 
     def get_default(self) -> Any:
         return self.default if self.default is not None else self.from_unit(0.5)
@@ -163,7 +166,21 @@ class Integer(_Numeric):
         return int(min(max(round(value), self.low), self.high))
 
     def levels(self, n: int) -> list:
-        return super().levels(min(n, self.cardinality))
+        """The centres of ``n`` equal cells of ``[low - 1/2, high + 1/2]`` on the dimension's
+        scale, rounded: integer v stands for the cell ``[v - 1/2, v + 1/2]``, so ``n`` equal to
+        the cardinality gives every value, and fewer levels stay off the bounds. Rounding can
+        merge two levels on a log scale; the distinct values are returned. One level is the
+        default, as for reals."""
+        n = min(n, self.cardinality)
+        if n == 1 and self.default is not None:
+            return [self.default]
+        lo, hi = self.low - 0.5, self.high + 0.5
+        units = [(i + 0.5) / n for i in range(n)]
+        if self.log:
+            values = [math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))) for u in units]
+        else:
+            values = [lo + u * (hi - lo) for u in units]
+        return list(dict.fromkeys(self._cast(v) for v in values))
 
     @property
     def cardinality(self) -> int:
@@ -205,8 +222,18 @@ class Categorical:
     def sample(self, rng: np.random.Generator) -> Any:
         return self.choices[int(rng.integers(len(self.choices)))]
 
-    def levels(self, n: int) -> list:
-        return list(self.choices)
+    def levels(self, n: int | None = None) -> list:
+        """Grid levels: every choice, or ``n`` of them when the grid reduces the dimension: the
+        default first (the declared one, else the first choice, which the catalogue makes the
+        library's default), then the others in declared order."""
+        if n is None or n >= len(self.choices):
+            return list(self.choices)
+        first = self.get_default()
+        return [first] + [c for c in self.choices if c is not first and c != first][:n - 1]
+
+    @property
+    def cardinality(self) -> int:
+        return len(self.choices)
 
     def from_unit(self, u: float) -> Any:
         return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
@@ -368,10 +395,12 @@ class Space:
 
     # -- grids --------------------------------------------------------------------------------
     def grid(self, levels: Mapping[str, int]) -> Iterator[Config]:
-        """Every configuration of the grid with ``levels[name]`` values per numeric dimension.
+        """Every configuration of the grid with ``levels[name]`` values per dimension.
 
-        Categorical dimensions take all their choices; inactive dimensions are skipped, so a
-        conditional space yields each distinct configuration once.
+        A numeric dimension missing from ``levels`` takes one level (its default, else its
+        centre), a categorical one all its choices; inactive dimensions are skipped, so a conditional dimension is
+        enumerated only under the values that activate it and a conditional space yields each
+        distinct configuration once.
         """
 
         def expand(i: int, config: Config) -> Iterator[Config]:
@@ -383,7 +412,8 @@ class Space:
             if dim.condition is not None and not dim.condition.holds(config):
                 yield from expand(i + 1, config)
                 return
-            for value in dim.levels(levels.get(dim.name, 1)):
+            default = None if isinstance(dim, Categorical) else 1
+            for value in dim.levels(levels.get(dim.name, default)):
                 config[dim.name] = value
                 yield from expand(i + 1, config)
             del config[dim.name]
@@ -396,27 +426,82 @@ class Space:
         return sum(1 for _ in itertools.islice(self.grid(levels), limit))
 
     def finest_grid(self, budget: int) -> tuple[dict[str, int], list[Config]]:
-        """The finest full grid with at most ``budget`` configurations.
+        """The grid a practitioner would write for ``budget`` evaluations: its level counts per
+        dimension and its configurations (at most ``budget``).
 
-        Categorical dimensions take all their values; numeric dimensions start at one level (the
-        centre) and take one more level each in turn, in declaration order, while the whole grid
-        still fits, so they share the budget as evenly as possible on their own scales. If even
-        the one-level grid is larger than the budget, it is returned whole and the caller
-        evaluates a part of it.
+        - Numeric levels are the centres of equal cells on each dimension's own scale
+          (:meth:`Real.levels`, :meth:`Integer.levels`), never the bounds; a dimension with one
+          level stays at its default.
+        - Categorical dimensions are enumerated while the budget allows: when the grid with
+          every choice of every categorical and at least two levels on every numeric dimension
+          active in it fits, categoricals keep all their choices and the numeric dimensions share
+          the rest. Otherwise categoricals are reduced like the others, keeping their default
+          (:meth:`Categorical.levels`).
+        - Level counts are balanced: dimensions grow one level at a time, always one with the
+          fewest levels (among those that can still grow: an integer or a categorical stops at
+          its cardinality), so counts differ by at most one. Which of the fewest-level
+          dimensions gets the next level is decided, not by declaration order, but by: (1) the
+          fewest configurations the level adds (a dimension active under fewer values costs
+          less, an inactive one nothing); (2) log-scaled dimensions first (they span orders of
+          magnitude: regularization, learning rates, sizes); (3) the name, alphabetically.
+        - A conditional dimension grows with the others while inactive, so when a categorical
+          level activates it, it comes in balanced.
         """
         numeric = [d for d in self.dimensions if not isinstance(d, Categorical)]
-        levels = {d.name: 1 for d in numeric}
-        grown = True
-        while grown:
-            grown = False
-            for dim in numeric:
-                if isinstance(dim, Integer) and levels[dim.name] >= dim.cardinality:
-                    continue
-                trial = dict(levels, **{dim.name: levels[dim.name] + 1})
-                if self.grid_size(trial, stop_after=budget) <= budget:
-                    levels = trial
-                    grown = True
+        full = {d.name: d.cardinality for d in self.dimensions if isinstance(d, Categorical)}
+        if self.grid_size(full, stop_after=budget) <= budget:
+            levels = self._grow(numeric, full, budget)
+            active = self._active_names(levels)
+            if all(levels[d.name] >= 2 for d in numeric if d.name in active
+                   and (not isinstance(d, Integer) or d.cardinality >= 2)):
+                return levels, list(self.grid(levels))
+        levels = self._grow(list(self.dimensions), {}, budget)
         return levels, list(self.grid(levels))
+
+    def describe_grid(self, budget: int) -> list[str]:
+        """The grid :meth:`finest_grid` makes for ``budget``: one line per dimension with the
+        levels that occur in it (numbers ascending, choices in declared order), then its size."""
+        _, configs = self.finest_grid(budget)
+        lines = []
+        for d in self.dimensions:
+            seen = {repr(c[d.name]): c[d.name] for c in configs if d.name in c}
+            if not seen:
+                lines.append(f"{d.name}: never active")
+                continue
+            if isinstance(d, Categorical):
+                values = [v for v in d.choices if repr(v) in seen]
+            else:
+                values = sorted(seen.values())
+            shown = [f"{v:.3g}" if isinstance(v, float) else repr(v) for v in values]
+            lines.append(f"{d.name}: {', '.join(shown)}")
+        lines.append(f"{len(configs)} configurations for a budget of {budget}")
+        return lines
+
+    def _active_names(self, levels: Mapping[str, int]) -> set[str]:
+        return {name for config in self.grid(levels) for name in config}
+
+    def _grow(self, growing: Sequence[Dimension], fixed: Mapping[str, int],
+              budget: int) -> dict[str, int]:
+        """Balanced growth of the ``growing`` dimensions from one level each (see
+        :meth:`finest_grid`); ``fixed`` dimensions keep their counts."""
+        levels = {**fixed, **{d.name: 1 for d in growing}}
+        size = self.grid_size(levels, stop_after=budget)
+        while True:
+            open_ = [d for d in growing if isinstance(d, Real) or levels[d.name] < d.cardinality]
+            if not open_:
+                return levels
+            fewest = min(levels[d.name] for d in open_)
+            options = []
+            for d in open_:
+                if levels[d.name] != fewest:
+                    continue
+                trial = dict(levels, **{d.name: levels[d.name] + 1})
+                grown = self.grid_size(trial, stop_after=budget)
+                options.append((grown - size, not getattr(d, "log", False), d.name, trial, grown))
+            fitting = [o for o in options if o[4] <= budget]
+            if not fitting:
+                return levels
+            _, _, _, levels, size = min(fitting, key=lambda o: o[:3])
 
     # -- description --------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -8,23 +8,30 @@ significance is claimed, and every test below runs across problems:
   95% percentile bootstrap interval that resamples problems (10,000 resamples, fixed seed, so
   the report is reproducible). Each strategy is resampled on its own: its interval depends on its
   runs alone, never on which other strategies are in the report.
-- **Normalized test score**: the holdout test score of each run's incumbent, normalized with the
-  same frozen references as the CV score. Raw test scores cannot be averaged across metrics
-  (accuracy, R², log-likelihood); on the normalized scale 1 is the reference optimum's CV level
-  and the gap to the normalized CV score measures how much the search over-fitted the
-  validation folds, in units of the problem's random-to-best range.
+- **Holdout**: the incumbent of a run is the first configuration to reach its best CV score.
+  Its holdout test scores are compared with random search's raw and paired by problem (mean
+  over seeds), by direction: test wins and losses and the sign test on them, Holm-corrected.
+  The normalized test score (the same frozen CV references applied to test scores) is shown for
+  orientation only: the CV references do not bound test scores, so its per-problem values are
+  not on a common scale (one test sample can be worth more than a normalized unit).
 - **Ranks**: per problem, on the mean over seeds (1 = best; equal means share the average rank).
-- **Against random search**: wins, ties and losses over problems; a tie is an equal per-problem
-  mean best CV score, compared to :data:`SIGNIFICANT_DIGITS` significant digits to absorb
-  floating-point summation noise (configurations that score the same are common on easy
-  problems). Two two-sided tests, each Holm-corrected over the strategies compared: the
-  Wilcoxon signed-rank test on the per-problem differences of mean normalized score (it ranks
-  the sizes of the differences, so it needs the common normalized scale and uses only problems
-  with references), and the sign test on wins against losses (it needs only the direction, so it
-  uses every problem). Both drop ties, the classic convention.
+- **Against random search**, on the problems with usable references (rank-only problems enter
+  the ranks only): wins, ties and losses on the per-problem difference of mean normalized score,
+  a tie when it lies within the region of practical equivalence ``[-ROPE, ROPE]``
+  (:data:`ROPE` = 0.01: one hundredth of the distance from the median random configuration to
+  the reference best. Why this width: below it a difference is smaller than what one more
+  correct validation sample is worth on most of these problems, and no practitioner would pick
+  a search method for it; without a band, differences of 0.001 counted as wins). Three tests,
+  two-sided: the Wilcoxon signed-rank test on the differences (zero differences dropped) and the
+  sign test on wins against losses (ties dropped), each Holm-corrected over the strategies
+  compared; and the Bayesian signed-rank test with the same region (Benavoli et al., 2017;
+  ``baycomp``, :data:`BAYES_SAMPLES` posterior samples, fixed seed), which gives P(better),
+  P(equivalent) and P(worse) than random search.
 - **Friedman test** over the (problem x strategy) table of mean best CV scores, on the problems
-  every strategy has; the Nemenyi post-hoc test (Demšar 2006) gives the critical-difference
-  diagram.
+  every strategy has. The critical-difference diagram's bars join strategies that pairwise
+  Wilcoxon signed-rank tests (on the normalized differences, Holm-corrected over all pairs) do
+  not separate; unlike Nemenyi's test on mean ranks, whether two strategies are told apart then
+  does not depend on which other strategies are in the pool (Benavoli et al., 2016).
 """
 
 from __future__ import annotations
@@ -34,7 +41,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scikit_posthocs as sp
 import scipy.stats as ss
 from statsmodels.stats.multitest import multipletests
 
@@ -46,11 +52,18 @@ BOOTSTRAP_SEED = 0
 SIGNIFICANT_DIGITS = 12
 #: The baseline every strategy is compared with.
 BASELINE = "random"
+#: Region of practical equivalence on the per-problem difference of mean normalized score (see
+#: the module's docstring for why this width).
+ROPE = 0.01
+#: Posterior samples of the Bayesian signed-rank test, and its seed.
+BAYES_SAMPLES = 20_000
+BAYES_SEED = 0
 
 LEADERBOARD_COLUMNS = [
     "strategy", "normalized_score", "normalized_score_low", "normalized_score_high",
     "normalized_test_score", "mean_rank", "wins", "ties", "losses", "wilcoxon_p",
-    "wilcoxon_p_holm", "sign_p", "sign_p_holm", "problems", "normalized_problems", "runs",
+    "wilcoxon_p_holm", "sign_p", "sign_p_holm", "p_better", "p_equivalent", "p_worse",
+    "test_wins", "test_losses", "test_sign_p", "test_sign_p_holm", "problems", "normalized_problems", "runs",
     "suggest_seconds", "eval_seconds",
 ]
 
@@ -137,56 +150,122 @@ def holm(pvalues: pd.Series) -> pd.Series:
 
 
 def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
-                   baseline: str = BASELINE) -> pd.DataFrame:
+                   baseline: str = BASELINE, rope: float = ROPE, bayes: bool = True) -> pd.DataFrame:
     """Every strategy of ``raw`` (a problem x strategy table of mean best scores) against
-    ``baseline`` over the problems both have: wins, ties, losses, and the uncorrected p-values of
-    the Wilcoxon signed-rank and sign tests (see the module's docstring)."""
+    ``baseline`` on the problems both have with a normalized score: wins, ties and losses with
+    the region of practical equivalence ``rope``, the uncorrected p-values of the Wilcoxon
+    signed-rank and sign tests, and the Bayesian signed-rank test's probabilities (see the
+    module's docstring). ``bayes=False`` skips the Bayesian test (a fifth of a second each)."""
+    columns = ["wins", "ties", "losses", "wilcoxon_p", "sign_p", "p_better", "p_equivalent",
+               "p_worse"]
     rows = {}
     for strategy in raw.columns:
         if strategy == baseline:
             continue
-        both = raw[[strategy, baseline]].dropna()
+        if strategy in normalized and baseline in normalized:
+            both = normalized[[strategy, baseline]].dropna()
+        else:
+            both = pd.DataFrame(columns=[strategy, baseline], dtype=float)
         diff = both[strategy] - both[baseline]
-        wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+        wins, losses = int((diff > rope).sum()), int((diff < -rope).sum())
         ties = len(diff) - wins - losses
+        row = {"wins": wins, "ties": ties, "losses": losses}
         if diff.empty:  # no problem in common: nothing to test
-            sign_p = wilcoxon_p = np.nan
+            row.update(wilcoxon_p=np.nan, sign_p=np.nan, p_better=np.nan, p_equivalent=np.nan,
+                       p_worse=np.nan)
         else:
             # every problem tied: no evidence either way
-            sign_p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
-            wilcoxon_p = _wilcoxon(normalized, strategy, baseline, untied=diff != 0)
-        rows[strategy] = {"wins": wins, "ties": ties, "losses": losses,
-                          "wilcoxon_p": wilcoxon_p, "sign_p": sign_p}
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=["wins", "ties", "losses", "wilcoxon_p", "sign_p"])
+            row["sign_p"] = ss.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
+            row["wilcoxon_p"] = wilcoxon_p(diff)
+            probs = bayes_signed_rank(both[strategy], both[baseline], rope) if bayes \
+                else (np.nan,) * 3
+            row.update(zip(("p_better", "p_equivalent", "p_worse"), probs))
+        rows[strategy] = row
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
-                          baseline: str = BASELINE) -> pd.DataFrame:
+                          baseline: str = BASELINE, rope: float = ROPE) -> pd.DataFrame:
     """:func:`baseline_tests` with each test's p-values Holm-corrected over the strategies."""
-    table = baseline_tests(raw, normalized, baseline)
+    table = baseline_tests(raw, normalized, baseline, rope)
     table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"].astype(float))
     table["sign_p_holm"] = holm(table["sign_p"].astype(float))
     return table
 
 
-def _wilcoxon(normalized: pd.DataFrame, strategy: str, baseline: str, untied: pd.Series) -> float:
-    if strategy not in normalized or baseline not in normalized:
-        return np.nan
-    both = normalized[[strategy, baseline]].dropna()
-    if both.empty:
-        return np.nan
-    # a tie on the raw means is a zero difference, whatever rounding normalization adds
-    diff = (both[strategy] - both[baseline]).where(untied.reindex(both.index, fill_value=False), 0)
-    nonzero = diff[diff != 0]
-    if nonzero.empty:
+def holdout_tests(raw_test: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
+    """Every strategy's holdout test score against ``baseline``'s, raw and paired by problem:
+    problems where its mean test score (of the runs' incumbents) is above / below the
+    baseline's, and the two-sided sign test on them (exact ties dropped), Holm-corrected over
+    the strategies. Raw test scores of different metrics cannot be averaged or ranked by size,
+    but their direction can be counted; normalizing them with the CV references would not help
+    (a test sample can be worth more than a whole normalized unit)."""
+    rows = {}
+    for strategy in raw_test.columns:
+        if strategy == baseline or baseline not in raw_test:
+            continue
+        both = raw_test[[strategy, baseline]].dropna()
+        diff = both[strategy] - both[baseline]
+        wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+        p = ss.binomtest(wins, wins + losses).pvalue if wins + losses else \
+            (1.0 if len(diff) else np.nan)
+        rows[strategy] = {"test_wins": wins, "test_losses": losses, "test_sign_p": p}
+    table = pd.DataFrame.from_dict(rows, orient="index",
+                                   columns=["test_wins", "test_losses", "test_sign_p"])
+    table["test_sign_p_holm"] = holm(table["test_sign_p"].astype(float))
+    return table
+
+
+def holdout_legend(baseline: str) -> str:
+    return (f"Test W/L vs {baseline}: problems where the mean raw holdout test score of the runs' "
+            "incumbents (the first configuration to reach each run's best CV score) is above / "
+            f"below {baseline}'s; p: two-sided sign test, Holm-corrected in parentheses. The "
+            "normalized test score is shown for orientation only and carries no test.")
+
+
+def wilcoxon_p(diff) -> float:
+    """Two-sided Wilcoxon signed-rank p-value of paired differences, zero differences dropped
+    (1 when every difference is zero)."""
+    d = np.asarray(diff, dtype=float)
+    d = d[np.isfinite(d)]
+    d = d[np.abs(d) > 1e-12]  # differences of equal scores after normalization's rounding
+    if len(d) == 0:
         return 1.0
-    return float(ss.wilcoxon(nonzero.to_numpy(), zero_method="wilcox").pvalue)
+    return float(ss.wilcoxon(d, zero_method="wilcox").pvalue)
+
+
+def bayes_signed_rank(x, y, rope: float = ROPE, nsamples: int = BAYES_SAMPLES,
+                      seed: int = BAYES_SEED) -> tuple[float, float, float]:
+    """P(x better than y), P(equivalent within ``rope``), P(x worse), from the Bayesian signed-rank
+    test (Benavoli et al., 2017) on paired per-problem values; NaN with fewer than 2 pairs."""
+    from baycomp import SignedRankTest
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 2:
+        return (np.nan, np.nan, np.nan)
+    better, equivalent, worse = SignedRankTest.probs(x, y, rope=rope, nsamples=nsamples,
+                                                     random_state=seed)
+    return (float(better), float(equivalent), float(worse))
+
+
+def pairwise_wilcoxon_holm(normalized: pd.DataFrame) -> pd.DataFrame:
+    """Holm-corrected two-sided Wilcoxon p-values of every pair of strategies (columns of
+    ``normalized``, problems as rows, complete problems only); 1 on the diagonal."""
+    table = normalized.dropna()
+    names = list(table.columns)
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+    raw = pd.Series([wilcoxon_p(table[a] - table[b]) for a, b in pairs], dtype=float)
+    corrected = holm(raw) if len(raw) else raw
+    out = pd.DataFrame(1.0, index=names, columns=names)
+    for (a, b), p in zip(pairs, corrected):
+        out.loc[a, b] = out.loc[b, a] = p
+    return out
 
 
 @dataclass(frozen=True)
 class Friedman:
-    """The Friedman test over complete problems, the mean ranks and the Nemenyi post-hoc test.
+    """The Friedman test over complete problems, the mean ranks, and the Holm-corrected pairwise
+    Wilcoxon p-values behind the critical-difference diagram (``pairwise``).
 
     ``reason`` says why the test was not run (then the numbers are NaN or empty)."""
 
@@ -194,14 +273,35 @@ class Friedman:
     pvalue: float = np.nan
     problems: tuple[str, ...] = ()
     mean_ranks: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
-    nemenyi: pd.DataFrame = field(default_factory=pd.DataFrame)
-    critical_difference: float = np.nan
+    pairwise: pd.DataFrame = field(default_factory=pd.DataFrame)
     reason: str = ""
 
+    def caption(self, alpha: float = ALPHA) -> str:
+        """How to read the critical-difference diagram."""
+        verdict = "rejects" if self.pvalue < alpha else "does not reject"
+        return (f"Mean rank of each strategy over the {len(self.problems)} problems every "
+                f"strategy ran (1 = best, left). The Friedman test {verdict} equal mean ranks at "
+                f"{alpha} (chi² = {self.statistic:.2f}, p = {self.pvalue:.3g}). Thick bars join "
+                "strategies that pairwise Wilcoxon signed-rank tests on the normalized scores, "
+                f"Holm-corrected over all {len(self.mean_ranks) * (len(self.mean_ranks) - 1) // 2}"
+                f" pairs, do not separate at {alpha} (on the {self.pairwise_problems} problems "
+                "with usable references). Which pairs are separated does not depend on the other "
+                "strategies' ranks, as it would with Nemenyi's critical difference.")
 
-def friedman(raw: pd.DataFrame, alpha: float = ALPHA) -> Friedman:
+    @property
+    def pairwise_problems(self) -> int:
+        return int(self.pairwise.attrs.get("problems", 0)) if len(self.pairwise) else 0
+
+    def title(self, alpha: float = ALPHA) -> str:
+        return (f"Mean rank (1 = best) over {len(self.problems)} problems; Friedman "
+                f"p = {self.pvalue:.3g}; bars: pairwise Wilcoxon, Holm, alpha = {alpha}")
+
+
+def friedman(raw: pd.DataFrame, alpha: float = ALPHA,
+             normalized: pd.DataFrame | None = None) -> Friedman:
     """Friedman test on ``raw`` (problem x strategy, higher is better) restricted to the problems
-    every strategy has, with the Nemenyi critical difference at ``alpha``."""
+    every strategy has, with the pairwise Wilcoxon-Holm p-values on ``normalized`` (the same
+    table when not given)."""
     table = raw.dropna()
     k, n = table.shape[1], table.shape[0]
     if k < 3:
@@ -216,11 +316,32 @@ def friedman(raw: pd.DataFrame, alpha: float = ALPHA) -> Friedman:
         return Friedman(problems=problems, mean_ranks=mean_ranks,
                         reason="every strategy ties on every problem")
     statistic, pvalue = ss.friedmanchisquare(*table.to_numpy().T)
-    nemenyi = sp.posthoc_nemenyi_friedman(table)
-    nemenyi.index = nemenyi.columns = list(table.columns)
-    q = ss.studentized_range.ppf(1 - alpha, k, np.inf) / np.sqrt(2)
-    cd = float(q * np.sqrt(k * (k + 1) / (6.0 * n)))
-    return Friedman(float(statistic), float(pvalue), problems, mean_ranks, nemenyi, cd)
+    paired = (normalized if normalized is not None else raw).reindex(columns=table.columns).dropna()
+    pairwise = pairwise_wilcoxon_holm(paired)
+    pairwise.attrs["problems"] = len(paired)
+    return Friedman(float(statistic), float(pvalue), problems, mean_ranks, pairwise)
+
+
+def baseline_legend(baseline: str) -> str:
+    """How to read the leaderboard's columns against ``baseline``."""
+    return (
+        f"W/T/L: problems where the strategy's mean normalized score is more than {ROPE} above / "
+        f"within {ROPE} of / more than {ROPE} below {baseline}'s (the region of practical "
+        f"equivalence; problems with usable references only). p Wilcoxon: signed-rank test of "
+        "the per-problem differences in mean normalized score; p sign: sign test of wins "
+        "against losses; both two-sided, zero differences and ties dropped, Holm-corrected over "
+        f"strategies in parentheses, **bold** when the corrected p < {ALPHA}. P better / "
+        f"equivalent / worse: Bayesian signed-rank test with the same region (Benavoli et al., "
+        f"2017; baycomp, {BAYES_SAMPLES:,} posterior samples, seed {BAYES_SEED}). Significance is "
+        "across problems, never claimed per problem.")
+
+
+def probabilities(row) -> str:
+    """P(better) / P(equivalent) / P(worse) of a leaderboard row, for the Markdown table."""
+    values = [row.get(k) for k in ("p_better", "p_equivalent", "p_worse")]
+    if any(v is None or pd.isna(v) for v in values):
+        return "-"
+    return " / ".join(f"{v:.2f}" for v in values)
 
 
 # -- the leaderboard ----------------------------------------------------------------------------
@@ -266,6 +387,7 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
 
     if baseline in raw.columns and raw.shape[1] > 1:
         board = board.join(compare_with_baseline(raw, normalized, baseline))
+        board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
         n = int(raw[baseline].notna().sum())
         if 2 / 2**n >= ALPHA:
             notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
@@ -276,12 +398,12 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
         notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")
     board = board.reindex(columns=LEADERBOARD_COLUMNS[1:])
     board["normalized_problems"] = board["normalized_problems"].fillna(0).astype(int)
-    for column in ("wins", "ties", "losses"):
+    for column in ("wins", "ties", "losses", "test_wins", "test_losses"):
         board[column] = board[column].astype("Int64")
     board = board.rename_axis("strategy").reset_index()
     board = board.sort_values(["normalized_score", "mean_rank", "strategy"],
                               ascending=[False, True, True], na_position="last", kind="stable")
-    result = friedman(raw)
+    result = friedman(raw, normalized=normalized)
     if result.reason:
         notes.append(result.reason)
     return Leaderboard(board.reset_index(drop=True), result, baseline, tuple(notes))

@@ -62,7 +62,8 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     baseline = report.board.baseline
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
-        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)"]
+        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
+                    "P better / equiv. / worse", "test W/L; p sign (Holm)"]
     headers += ["problems", "runs"]
     rows = []
     for position, row in enumerate(board.to_dict("records"), start=1):
@@ -71,11 +72,13 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
                 f"{row['mean_rank']:.2f}"]
         if baseline:
             if row["strategy"] == baseline:
-                line += ["(baseline)", "", ""]
+                line += ["(baseline)", "", "", "", ""]
             else:
                 line += [f"{row['wins']}/{row['ties']}/{row['losses']}",
                          _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
-                         _p(row["sign_p"], row["sign_p_holm"])]
+                         _p(row["sign_p"], row["sign_p_holm"]), stats.probabilities(row),
+                         f"{row['test_wins']}/{row['test_losses']}; "
+                         f"{_p(row['test_sign_p'], row['test_sign_p_holm'])}"]
         expected = sum(1 for s in report.specs if s.strategy == row["strategy"])
         line += [row["problems"], f"{row['runs']}/{expected}"]
         rows.append(line)
@@ -100,17 +103,13 @@ def leaderboard_legend(report: Report) -> str:
         f"random configuration), averaged over seeds, {over}; the interval is a 95% percentile "
         f"bootstrap over problems ({stats.N_RESAMPLES:,} resamples, seed {stats.BOOTSTRAP_SEED}). "
         "Normalized test score: the holdout test score of each run's incumbent on the "
-        "same scale (a gap below the normalized score is validation over-fitting). Mean rank: "
+        "same scale (orientation only: the CV references do not bound test scores). Mean rank: "
         "per problem on the mean best CV score over seeds (1 = best), averaged over problems.",
     ]
     if report.board.baseline:
         lines.append(
-            f"W/T/L: problems where the strategy's mean best CV score is above / equal to "
-            f"({stats.SIGNIFICANT_DIGITS} significant digits) / below {report.board.baseline}'s. p Wilcoxon: signed-rank test "
-            "of the per-problem differences in mean normalized score (problems with references); "
-            "p sign: sign test of wins against losses (all problems); both two-sided, ties "
-            "dropped, Holm-corrected over strategies in parentheses, **bold** when the corrected "
-            f"p < {stats.ALPHA}. Significance is across problems, never claimed per problem.")
+            stats.baseline_legend(report.board.baseline) + " "
+            + stats.holdout_legend(report.board.baseline))
     result = report.board.friedman
     if not result.reason:
         lines.append(

@@ -108,10 +108,12 @@ def work(task: Task, emit: Callable[[Event], None], evaluate: Evaluator | None =
     _pin_threads()
     args = (spec, problem, task.strategy, evaluate, emit_trial)
     try:
-        outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random)
+        outcome = execute_run(*args, prior=task.prior, ref_random=task.ref_random,
+                              cost_curve=task.cost_curve)
     except ReplayDiverged as exc:
         emit(Diverged(spec.run_id, str(exc)))
-        outcome = execute_run(*args, prior=(), ref_random=task.ref_random)
+        outcome = execute_run(*args, prior=(), ref_random=task.ref_random,
+                              cost_curve=task.cost_curve)
     emit(Finished(outcome))
     return outcome
 

@@ -17,6 +17,6 @@ from __future__ import annotations
 from . import classifiers, deep, generative, regressors
 
 #: Bump when a definition changes; the fingerprint changes with any definition or data anyway.
-VERSION = "2026.11"
+VERSION = "2026.12"
 
 PROBLEMS = [*classifiers.PROBLEMS, *regressors.PROBLEMS, *generative.PROBLEMS, *deep.PROBLEMS]

@@ -1,7 +1,11 @@
-"""Grid search: the finest full grid that fits the budget, evaluated in a seeded random order.
+"""Grid search as a practitioner writes it: the finest full grid that fits the budget
+(``Space.finest_grid``), evaluated in a seeded random order.
 
-Categorical dimensions take all their values; numeric dimensions share the remaining levels as
-evenly as possible on their own (linear or log) scale. Budget the grid leaves over stays unused.
+Numeric levels at the centres of equal cells on each dimension's own (linear or log) scale,
+never its bounds; level counts balanced (they differ by at most one); categorical values
+enumerated while the budget allows, else reduced like the others keeping their default;
+conditional dimensions enumerated only under the values that activate them. Budget the grid
+leaves over stays unused.
 """
 
 import numpy as np

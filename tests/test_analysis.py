@@ -25,6 +25,19 @@ def test_running_best_ignores_failures_and_low_fidelity():
     assert list(out["best_test_score"]) == [0.4, 0.4, 0.4, 0.6, 0.6]
 
 
+def test_the_incumbent_is_the_first_configuration_to_reach_the_best():
+    frame = trials([
+        ("r", "p", "s", 0, 0, 0.5, 0.5, 0.9, 0.1, "ok", 1, 0),      # low fidelity: not counted
+        ("r", "p", "s", 0, 1, 1.0, 1.0, 0.7, 0.6, "ok", 1, 0),
+        ("r", "p", "s", 0, 2, 1.0, 1.0, 0.7, 0.9, "ok", 1, 0),      # ties the best: not kept
+        ("r", "p", "s", 0, 3, 1.0, 1.0, 0.8, 0.5, "ok", 1, 0),
+        ("r", "p", "s", 0, 4, 1.0, 1.0, 0.8, 0.2, "ok", 1, 0),      # ties again
+    ])
+    out = analysis.add_running_best(frame)
+    assert list(out["best_score"].fillna(-1)) == [-1, 0.7, 0.7, 0.8, 0.8]
+    assert list(out["best_test_score"].fillna(-1)) == [-1, 0.6, 0.6, 0.5, 0.5]
+
+
 def test_curves_carry_an_exhausted_run_flat_to_the_budget():
     frame = analysis.add_running_best(trials([
         ("r", "p", "grid", 0, 0, 1.0, 1.0, 0.5, 0.5, "ok", 1, 0),

@@ -205,7 +205,7 @@ def test_a_stale_reference_is_ignored_with_a_warning(tiny, capsys):
 
 
 def test_the_reference_run_is_reproducible_resumable_and_recorded(tmp_path, tiny):
-    method = Method(random_budget=8, model_budget=4)
+    method = Method(budget=8, curve_configs=3)
     out = tmp_path / "references.json"
     strategies = discover()
 
@@ -230,10 +230,20 @@ def test_the_reference_run_is_reproducible_resumable_and_recorded(tmp_path, tiny
     assert len(random_scores) == 8
     assert entry["ref_random"] == statistics.median(random_scores)
     assert entry["ref_best"] == tree[tree["status"] == "ok"]["score"].max() >= entry["ref_random"]
+    # the pool: four families, each its full budget, at the reference seed
+    assert set(tree["strategy"]) == {s for _, s in method.families} and len(tree) == 4 * 8
+    assert entry["random_scores"] == tree[tree["strategy"] == "random"]["score"].tolist()
+    assert entry["protocol"] == "pooled-4" and entry["best_found_by"]
+    best_by = {fam for fam, s in method.families
+               if tree[tree["strategy"] == s]["score"].max() == entry["ref_best"]}
+    assert set(entry["best_found_by"]) == best_by
+    curve = entry["cost_curve"]
+    assert curve[-1] == [1.0, 1.0] and all(0 < c <= 1 for _, c in curve)
+    assert [c for _, c in curve] == sorted(c for _, c in curve)
     assert entry["digest"] == tiny.problem_digests["tree-blobs"]
     assert entry["eval_seconds"] > 0
     written = json.loads(out.read_text())
-    assert written["method"]["random_budget"] == 8 and written["method"]["seed"] == 10_000
+    assert written["method"]["budget"] == 8 and written["method"]["seed"] == 10_000
     assert written["problems"]["tree-blobs"]["ref_random"] == entry["ref_random"]
     need = needing_references(tiny, read_entries(out))
     assert "tree-blobs" not in need and "ridge-line" not in need and "knn-blobs" in need
@@ -250,10 +260,13 @@ def test_the_reference_run_is_reproducible_resumable_and_recorded(tmp_path, tiny
 
 def test_problems_needing_references_are_the_missing_and_the_stale(tiny):
     digests = tiny.problem_digests
-    entries = {"tree-blobs": {"digest": digests["tree-blobs"]},
-               "knn-blobs": {"digest": "stale"}}
+    entries = {"tree-blobs": {"digest": digests["tree-blobs"], "protocol": "pooled-4"},
+               "knn-blobs": {"digest": "stale", "protocol": "pooled-4"}}
     need = needing_references(tiny, entries)
     assert "tree-blobs" not in need and "knn-blobs" in need and "ridge-line" in need
+    # an entry of an older protocol (none recorded: the first one) is recomputed too
+    del entries["tree-blobs"]["protocol"]
+    assert "tree-blobs" in needing_references(tiny, entries)
 
 
 def test_references_bad_input_exits_2_and_writes_nothing(tmp_path, cli):

@@ -68,6 +68,14 @@ def test_list_commands(cli):
     assert "quick" in suites and "default" in suites
 
 
+def test_list_problems_shows_the_grid_at_a_budget(cli):
+    out = cli("list", "problems", "--details", "--grid-budget", "12", catalogue=TINY,
+              check=0).stdout
+    assert "grid at budget 12" in out and "configurations for a budget of 12" in out
+    proc = cli("list", "problems", "--details", "--grid-budget", "0", catalogue=TINY, check=2)
+    assert "0" in proc.stderr
+
+
 def test_bad_input_exits_2_and_names_the_value(tmp_path, cli):
     store = tmp_path / "s.sqlite"
     proc = cli("run", "nosuch", "--store", store, check=2)

@@ -163,3 +163,34 @@ def test_strategy_seed_depends_on_problem_strategy_and_seed_only():
     assert a == strategy_seed("svc-digits", "random", 0)
     assert len({a, strategy_seed("svc-digits", "random", 1), strategy_seed("svc-wine", "random", 0),
                 strategy_seed("svc-digits", "grid", 0)}) == 4
+
+
+class LowFidelity(Strategy):
+    """Asks the same configuration at fidelity 0.25 forever."""
+
+    multi_fidelity = True
+
+    def ask(self):
+        from bench.strategy import Suggestion
+
+        return Suggestion(self.space.default(), 0.25)
+
+    def tell(self, suggestion, score):
+        pass
+
+
+def test_a_trial_is_charged_the_problems_cost_curve_not_its_fidelity(tiny):
+    info = describe(LowFidelity, "low_fidelity", "tests")
+    curve = ((0.25, 0.5), (1.0, 1.0))
+    records = []
+    outcome = execute_run(spec_for("tree-blobs", "low_fidelity", budget=3),
+                          tiny.problems["tree-blobs"], info, evaluate_here, records.append,
+                          cost_curve=curve)
+    assert outcome.status == "complete", outcome.error
+    # at c(0.25) = 0.5 a budget of 3 buys 6 trials (charging f would have bought 12)
+    assert len(records) == 6 and outcome.cost == pytest.approx(3.0)
+    assert all(r.fidelity == 0.25 and r.cost == 0.5 for r in records)
+    records = []
+    execute_run(spec_for("tree-blobs", "low_fidelity", budget=3), tiny.problems["tree-blobs"],
+                info, evaluate_here, records.append)
+    assert len(records) == 12  # no curve: the nominal rule, f

@@ -6,6 +6,13 @@ import pytest
 from bench.space import Categorical, Forbidden, Integer, OutsideSpace, Real, Space, when
 
 
+@pytest.fixture(scope="module")
+def catalogue_problems():
+    from bench.catalogue import load_catalogue
+
+    return load_catalogue("bench.datasets").problems
+
+
 @pytest.fixture
 def mlp_space():
     return Space([
@@ -71,9 +78,11 @@ def test_finest_grid_shares_levels_evenly_and_fits_the_budget():
     space = Space([Real("a", 0, 1), Real("b", 1e-3, 1e3, log=True), Categorical("c", ("x", "y"))])
     levels, grid = space.finest_grid(50)
     assert len(grid) <= 50
-    assert levels == {"a": 5, "b": 5}  # 5 x 5 x 2 = 50
+    assert levels == {"a": 5, "b": 5, "c": 2}  # 5 x 5 x 2 = 50
     b_values = sorted({c["b"] for c in grid})
-    assert np.allclose(np.log10(b_values), [-3, -1.5, 0, 1.5, 3])  # even on the log scale
+    # centres of five equal cells of [-3, 3] on the log scale: never the bounds
+    assert np.allclose(np.log10(b_values), [-2.4, -1.2, 0, 1.2, 2.4])
+    assert np.allclose(sorted({c["a"] for c in grid}), [0.1, 0.3, 0.5, 0.7, 0.9])
     # one more level anywhere would overflow
     assert space.grid_size({"a": 6, "b": 5}) > 50
 
@@ -83,6 +92,77 @@ def test_finest_grid_caps_integer_levels_at_their_cardinality():
     levels, grid = space.finest_grid(30)
     assert levels["k"] == 3 and levels["x"] == 10
     assert len(grid) == 30
+
+
+def test_integer_levels_are_cell_centres_and_every_value_at_full_cardinality():
+    k = Integer("k", 1, 9)
+    assert k.levels(3) == [2, 5, 8]  # cells [0.5, 3.5], [3.5, 6.5], [6.5, 9.5]
+    assert k.levels(9) == list(range(1, 10)) and k.levels(20) == list(range(1, 10))
+
+
+def test_categoricals_are_reduced_like_the_others_keeping_their_default_when_the_budget_is_short():
+    space = Space([Categorical("c", ("a", "b", "d", "e"), default="d"), Real("x", 0, 1),
+                   Real("y", 1e-3, 1e3, log=True)])
+    # enumerating c (4) with two levels on x and y would take 16 > 10: c is reduced
+    levels, grid = space.finest_grid(10)
+    assert len(grid) <= 10 and max(levels.values()) - min(levels.values()) <= 1
+    assert levels["c"] == 2 and [c["c"] for c in grid].count("d") == len(grid) // 2
+    assert {c["c"] for c in grid} == {"d", "a"}  # the default, then declared order
+    # the budget allows: every choice, and the numeric dimensions share the rest
+    levels, grid = space.finest_grid(16)
+    assert levels == {"c": 4, "x": 2, "y": 2} and len(grid) == 16
+
+
+def _levels_of(space, grid):
+    return {d.name: sorted({repr(c[d.name]) for c in grid if d.name in c}) for d in space}
+
+
+def _check_practitioners_grid(space, budget):
+    levels, grid = space.finest_grid(budget)
+    assert 0 < len(grid) <= budget
+    assert len({json.dumps(c, sort_keys=True) for c in grid}) == len(grid)
+    for config in grid:
+        space.validate(config)  # every condition holds: children only under activating values
+    seen = _levels_of(space, grid)
+    counts = {}
+    for d in space:
+        values = {c[d.name] for c in grid if d.name in c}
+        if not values or isinstance(d, Categorical):
+            continue
+        # a searched numeric dimension: interior levels only (an integer with cells narrower
+        # than two values cannot avoid its bounds: 3 of degree's 4 values include one)
+        if len(values) > 1 and (isinstance(d, Real) or 2 * len(values) <= d.cardinality):
+            assert all(d.low < v < d.high for v in values), (d.name, values)
+        if not (isinstance(d, Integer) and len(values) == d.cardinality):
+            counts[d.name] = len(values)
+    # balanced: level counts of the numeric dimensions differ by at most one
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
+    return levels, grid, seen
+
+
+def test_svc_wine_grid_is_interior_balanced_and_conditional(catalogue_problems):
+    space = catalogue_problems["svc-wine"].space
+    levels, grid, seen = _check_practitioners_grid(space, 20)
+    assert len(seen["C"]) == 3 and len(seen["gamma"]) == 3  # not {1e-3, 1e3} x {1e-4, 10}
+    assert seen["kernel"] == ["'linear'", "'rbf'"]  # reduced, keeping rbf, the default
+    assert all("gamma" not in c for c in grid if c["kernel"] == "linear")
+    levels, grid, seen = _check_practitioners_grid(space, 50)
+    assert len(seen["kernel"]) == 4  # the budget allows every kernel
+    for config in grid:  # degree only under poly, coef0 under poly and sigmoid
+        assert ("degree" in config) == (config["kernel"] == "poly")
+        assert ("coef0" in config) == (config["kernel"] in ("poly", "sigmoid"))
+    assert len({c["degree"] for c in grid if "degree" in c}) >= 2
+
+
+def test_mlp_iris_grid_searches_the_dimensions_that_matter(catalogue_problems):
+    space = catalogue_problems["mlp-iris"].space
+    levels, grid, seen = _check_practitioners_grid(space, 50)
+    for name in ("learning_rate_init", "alpha", "width", "batch_size"):
+        assert len(seen[name]) == 2, name  # the old grid left these at their centre
+    assert all(c["solver"] == "adam" for c in grid)  # reduced to its default
+    # a dimension the grid does not search stays at its default, not at its range's centre
+    assert seen["beta_1"] == ["0.9"] and seen["beta_2"] == ["0.999"]
+    assert all("momentum" not in c for c in grid)  # sgd-only dimensions never appear
 
 
 def test_project_drops_inactive_dimensions(mlp_space):

@@ -46,6 +46,7 @@ def test_a_strategy_built_to_be_better_is_found_significantly_better_than_random
     assert better["wins"] >= 11
     assert better["wilcoxon_p_holm"] < stats.ALPHA
     assert better["sign_p_holm"] < stats.ALPHA
+    assert better["p_better"] > 0.95 and better["p_worse"] < 0.01
     assert better["normalized_score"] > board.loc["random", "normalized_score"]
     assert board.index[0] == "better"
 
@@ -58,6 +59,8 @@ def test_two_identical_strategies_are_not_found_different():
     assert board.loc["random", "wins"] is pd.NA  # the baseline is not compared with itself
     assert (row["wins"], row["ties"], row["losses"]) == (0, len(PROBLEMS), 0)
     assert row["wilcoxon_p"] == 1.0 and row["sign_p"] == 1.0
+    # the Bayesian signed-rank test calls it equivalent, not merely "not different"
+    assert row["p_equivalent"] > 0.95 and row["p_better"] < 0.05 and row["p_worse"] < 0.05
     assert board.loc["twin", "normalized_score"] == board.loc["random", "normalized_score"]
     assert board.loc["twin", "mean_rank"] == board.loc["random", "mean_rank"] == 1.5
 
@@ -72,7 +75,7 @@ def test_the_tests_hold_their_level_and_find_a_real_difference():
                           seed=1000 + k)
         raw = stats.problem_means(runs)
         normalized = stats.problem_means(runs, "normalized_score")
-        table = stats.baseline_tests(raw, normalized)
+        table = stats.baseline_tests(raw, normalized, bayes=False)
         false_alarms += table.loc["same", "wilcoxon_p"] < stats.ALPHA
         detections += table.loc["better", "wilcoxon_p"] < stats.ALPHA
     assert false_alarms / trials <= 0.09  # nominal 0.05; 0.09 is about three standard errors
@@ -105,13 +108,52 @@ def test_friedman_says_why_it_cannot_run():
     assert "at least 3 strategies" in stats.friedman(stats.problem_means(runs)).reason
 
 
-def test_critical_difference_matches_demsar():
-    """Demšar (2006), Table 5(a): q_0.05 = 2.569 for four classifiers; CD = q sqrt(k(k+1)/6N)."""
+def test_differences_inside_the_equivalence_region_are_ties_not_wins():
+    """0.005 better on every problem: below the 0.01 band, so 12 ties, and the Bayesian test
+    puts its mass on equivalence; 0.05 better is a win everywhere."""
+    runs = runs_table({"random": baseline_draw})
+    slightly = runs.assign(strategy="slightly", normalized_score=runs["normalized_score"] + 0.005,
+                           best_score=runs["best_score"] + 0.005 * 0.3)
+    clearly = runs.assign(strategy="clearly", normalized_score=runs["normalized_score"] + 0.05,
+                          best_score=runs["best_score"] + 0.05 * 0.3)
+    board = stats.leaderboard(pd.concat([runs, slightly, clearly])).table.set_index("strategy")
+    assert (board.loc["slightly", "wins"], board.loc["slightly", "ties"]) == (0, len(PROBLEMS))
+    assert board.loc["slightly", "p_equivalent"] > 0.95
+    assert (board.loc["clearly", "wins"], board.loc["clearly", "losses"]) == (len(PROBLEMS), 0)
+    assert board.loc["clearly", "p_better"] > 0.95
+
+
+def test_critical_difference_bars_come_from_pairwise_wilcoxon_with_holm():
     runs = runs_table({"a": baseline_draw, "b": better_draw, "c": baseline_draw,
                        "d": better_draw})
-    result = stats.friedman(stats.problem_means(runs))
-    assert result.critical_difference == pytest.approx(2.569 * np.sqrt(4 * 5 / (6 * 12)), abs=1e-3)
-    assert set(result.nemenyi.index) == {"a", "b", "c", "d"}
+    raw = stats.problem_means(runs)
+    normalized = stats.problem_means(runs, "normalized_score")
+    result = stats.friedman(raw, normalized=normalized)
+    p = result.pairwise
+    assert set(p.index) == {"a", "b", "c", "d"} and (np.diag(p) == 1).all()
+    # equal to Holm over the six pairwise scipy Wilcoxon p-values
+    pairs = [("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]
+    expected = stats.holm(pd.Series([ss.wilcoxon(normalized[x] - normalized[y]).pvalue
+                                     for x, y in pairs]))
+    assert [p.loc[x, y] for x, y in pairs] == pytest.approx(expected.tolist())
+    assert p.loc["a", "b"] < stats.ALPHA and p.loc["a", "c"] >= stats.ALPHA
+    assert "Holm" in result.caption() and "Nemenyi's" in result.caption()
+
+
+def test_a_problem_below_its_scores_resolution_is_rank_only():
+    from types import SimpleNamespace
+
+    from bench.resolution import rank_only, resolution
+
+    y = np.array([0] * 60 + [1] * 30 + [2] * 10)
+    accuracy = SimpleNamespace(metric="accuracy", splits=(None, None, y, None))
+    balanced = SimpleNamespace(metric="balanced_accuracy", splits=(None, None, y, None))
+    r2 = SimpleNamespace(metric="r2", splits=None)
+    assert resolution(accuracy) == pytest.approx(1 / 100)  # one CV sample of 100
+    assert resolution(balanced) == pytest.approx(1 / (3 * 10))  # one of the 10 of class 2
+    assert rank_only(accuracy, 0.90, 0.905) and not rank_only(accuracy, 0.90, 0.92)
+    assert rank_only(r2, 0.40, 0.41, ref_best_sem=0.02)  # within a standard error of the best
+    assert not rank_only(r2, 0.40, 0.41)  # resolution unknown (an older reference): kept
 
 
 def test_holm_correction_by_hand():
@@ -186,7 +228,8 @@ def test_leaderboard_says_what_it_cannot_compute():
     board = stats.leaderboard(no_refs)
     row = board.table.set_index("strategy").loc["better"]
     assert pd.isna(row["normalized_score"]) and pd.isna(row["wilcoxon_p"])
-    assert row["sign_p"] < stats.ALPHA  # the sign test needs no references
+    # rank only: without references no difference can be set against the equivalence band
+    assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0) and pd.isna(row["sign_p"])
     assert any("rank only" in note for note in board.notes)
     assert stats.leaderboard(runs.iloc[0:0]).table.empty
 
@@ -227,3 +270,14 @@ def test_no_problem_in_common_with_random_gives_no_test():
     row = stats.leaderboard(apart).table.set_index("strategy").loc["other"]
     assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0)
     assert pd.isna(row["sign_p"]) and pd.isna(row["wilcoxon_p"])
+
+
+def test_holdout_is_compared_raw_and_paired_by_direction():
+    runs = runs_table({"random": baseline_draw, "better": better_draw})
+    # the better strategy's incumbents do worse on the holdout on 10 of the 12 problems
+    worse = runs["strategy"].eq("better") & runs["problem"].isin(PROBLEMS[:10])
+    runs.loc[worse, "best_test_score"] = 0.0
+    row = stats.leaderboard(runs).table.set_index("strategy").loc["better"]
+    assert (row["test_wins"], row["test_losses"]) == (2, 10)
+    assert row["test_sign_p"] == pytest.approx(ss.binomtest(2, 12).pvalue)
+    assert row["wins"] >= 11  # the CV comparison is unchanged
