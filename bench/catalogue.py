@@ -128,10 +128,14 @@ def _curve(value) -> tuple | None:
     return tuple((float(f), float(c)) for f, c in value) if value else None
 
 
-@functools.cache
 def load_catalogue(module_name: str | None = None) -> Catalogue:
     """The catalogue from ``module_name`` (default: ``$SEARCHBENCH_CATALOGUE`` or the built-in)."""
-    module_name = module_name or os.environ.get("SEARCHBENCH_CATALOGUE") or DEFAULT_MODULE
+    # resolved before the cache, so that a process that changes the variable gets its catalogue
+    return _load_catalogue(module_name or os.environ.get("SEARCHBENCH_CATALOGUE") or DEFAULT_MODULE)
+
+
+@functools.cache
+def _load_catalogue(module_name: str) -> Catalogue:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
