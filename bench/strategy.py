@@ -106,6 +106,14 @@ class StrategyInfo:
 
 
 def distribution_version(dist: str) -> str | None:
+    """The installed version of ``dist`` (None if missing), remembered between commands
+    (:mod:`bench.memo`): parsing every strategy library's metadata took a tenth of a second."""
+    from bench.memo import remember
+
+    return remember("versions", [dist], lambda: _installed_version(dist), keep=1024)
+
+
+def _installed_version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
