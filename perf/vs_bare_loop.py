@@ -120,9 +120,11 @@ def bayesmark(python: Path, tmp: Path, repeat: int) -> Timed:
     root = tmp / f"bayesmark-{repeat}"
     root.mkdir()
     launch = python.parent / "bayesmark-launch"
+    # it starts one `bayesmark-exp` process per study, found on the PATH
+    env = dict(os.environ, PATH=os.pathsep.join([str(python.parent), os.environ.get("PATH", "")]))
     return timed([str(launch), "-dir", str(root), "-b", "job", "-o", "RandomSearch",
                   "-c", "DT", "kNN", "-d", "wine", "breast", "-m", "acc",
-                  "-n", str(BUDGET), "-r", str(SEEDS), "-p", "1"], cwd=tmp)
+                  "-n", str(BUDGET), "-r", str(SEEDS), "-p", "1"], cwd=tmp, env=env)
 
 
 def line(name: str, t: Timed) -> str:
