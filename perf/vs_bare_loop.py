@@ -23,7 +23,8 @@ machine, the CPU seconds say what the wall times cannot). It then times one tria
 --strategies random --problems knn-wine --seeds 1 --budget 1``, default ``--jobs``, fresh store
 each time). Never fails on timings: the machine may be busy.
 
-Usage: ``python perf/vs_bare_loop.py [--repeats 3] [--one-trial-repeats 3] [--bayesmark PYTHON]``.
+Usage: ``python perf/vs_bare_loop.py [--repeats 3] [--one-trial-repeats 3] [--bayesmark PYTHON |
+--no-bayesmark]``.
 """
 
 from __future__ import annotations
@@ -137,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one-trial-repeats", type=int, default=3)
     parser.add_argument("--bayesmark", metavar="PYTHON",
                         help=f"Bayesmark's interpreter (default: {BAYESMARK_VENV}/bin/python)")
+    parser.add_argument("--no-bayesmark", action="store_true", help="leave Bayesmark out")
     args = parser.parse_args(argv)
-    bm_python = bayesmark_python(args.bayesmark)
+    bm_python = None if args.no_bayesmark else bayesmark_python(args.bayesmark)
     print(f"job: random search on {', '.join(PROBLEMS)}, {SEEDS} seeds x {BUDGET} evaluations "
           f"= {len(PROBLEMS) * SEEDS * BUDGET} evaluations on 1 worker; {args.repeats} repeats; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
@@ -185,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if bm_runs:
         print(f"  Bayesmark   wall {med(bm_runs, 'wall'):.2f} s (CPU {med(bm_runs, 'cpu'):.2f} s), "
               f"ratio to the bare loop {med(bm_runs, 'wall') / med(bare_runs, 'wall'):.2f}")
-    else:
+    elif not args.no_bayesmark:
         print("  Bayesmark: skipped, no environment for it")
         print(BAYESMARK_HOWTO)
     print(f"one trial (searchbench {' '.join(ONE_TRIAL)}), median of {len(ones)}: wall "
