@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bench.catalogue import Catalogue
-from bench.runner import COST_EPS, RunSpec
+from bench.records import COST_EPS, RunSpec
 from bench.store import Store
 
 #: The trial record of DESIGN.md, in order.
@@ -32,12 +32,10 @@ RUN_COLUMNS = [
 ]
 
 
-def trial_records(store: Store, specs: Sequence[RunSpec], suite: str,
-                  complete_only: bool = True) -> pd.DataFrame:
-    """The trial record of ``specs``' runs, one row per trial, with the running bests."""
+def trial_records(store: Store, specs: Sequence[RunSpec], suite: str) -> pd.DataFrame:
+    """The trial record of ``specs``' complete runs, one row per trial, with the running bests."""
     frame = store.trials_frame([s.run_id for s in specs])
-    if complete_only:
-        frame = frame[frame["run_status"] == "complete"]
+    frame = frame[frame["run_status"] == "complete"]
     frame = frame.assign(suite=suite)
     frame = add_running_best(frame)
     order = {s.run_id: i for i, s in enumerate(specs)}

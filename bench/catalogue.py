@@ -17,9 +17,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BadInput
+
+if TYPE_CHECKING:
+    from bench.records import CataloguedProblem
 
 DEFAULT_MODULE = "bench.datasets"
 
@@ -46,7 +49,7 @@ class Catalogue:
     """Problems by id, with the catalogue's version, references and built-in suites."""
 
     version: str
-    problems: Mapping[str, Any]
+    problems: Mapping[str, CataloguedProblem]
     references: Mapping[str, Reference] = field(default_factory=dict)
     suites_dir: Path | None = None
     module: str = DEFAULT_MODULE
@@ -59,6 +62,10 @@ class Catalogue:
                 raise ValueError(f"problem id {p.id!r} appears twice in the catalogue")
             by_id[p.id] = p
         return cls(version=version, problems=by_id, **kwargs)
+
+    def metric(self, problem: str) -> str:
+        """The scorer ``problem`` is judged by, as its definition names it."""
+        return self.problems[problem].to_dict().get("metric") or "score"
 
     @functools.cached_property
     def problem_digests(self) -> dict[str, str]:
@@ -73,7 +80,7 @@ class Catalogue:
         for pid, problem in sorted(self.problems.items()):
             definition = json.dumps(problem.to_dict(), sort_keys=True, default=repr)
             digest = hashlib.sha256(definition.encode())
-            digest.update(problem.dataset.digest().encode() if hasattr(problem, "dataset") else b"")
+            digest.update(problem.data_digest().encode())
             out[pid] = digest.hexdigest()
         return out
 

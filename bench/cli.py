@@ -12,19 +12,6 @@ from pathlib import Path
 
 from bench.errors import BadInput
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def project_root() -> Path:
-    """The repository root for a source checkout, else the current directory."""
-    root = PACKAGE_DIR.parent
-    return root if (root / "pyproject.toml").is_file() else Path.cwd()
-
-
-def default_store() -> Path:
-    return project_root() / ".searchbench" / "store.sqlite"
-
-
 def positive_int(text: str) -> int:
     try:
         value = int(text)

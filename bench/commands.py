@@ -6,41 +6,60 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from tabulate import tabulate
 
+from bench.backends import make_backend
 from bench.catalogue import Catalogue, load_catalogue
-from bench.cli import default_store, project_root
 from bench.errors import BadInput
-from bench.execute import DaskBackend, LokyBackend, SerialBackend, execute
-from bench.plan import build_plan, select_strategies
+from bench.owner import execute
+from bench.paths import default_store, project_root
+from bench.plan import build_plan, select_strategies, suite_problems
 from bench.registry import discover
 from bench.store import check_store_path, open_store
+from bench.strategy import StrategyInfo
 from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
 
 
-def _suite(args, catalogue: Catalogue) -> Suite:
-    suite = load_suite(args.suite, catalogue.suites_dir)
-    return suite.with_overrides(
-        problems=split_list(getattr(args, "problems", None)),
-        strategies=split_list(getattr(args, "strategies", None)),
-        seeds=getattr(args, "seeds", None),
-        budget=getattr(args, "budget", None),
-    )
+@dataclass(frozen=True)
+class Context:
+    """What the arguments of ``run`` or ``report`` resolve to, checked before anything is
+    written: the catalogue, the suite with its overrides, its strategies and the store."""
+
+    catalogue: Catalogue
+    suite: Suite
+    strategies: list[StrategyInfo]
+    problems: list[str]
+    store_path: Path
+
+
+def build_context(args: argparse.Namespace, store: str) -> Context:
+    """``store``: "write" (created if missing), "read" (must exist) or "peek" (may be missing)."""
+    catalogue = load_catalogue()
+    suite = load_suite(args.suite, catalogue.suites_dir).with_overrides(
+        problems=split_list(args.problems), strategies=split_list(args.strategies),
+        seeds=args.seeds, budget=args.budget)
+    strategies = select_strategies(suite.strategies, discover())
+    problems = suite_problems(suite, catalogue)
+    store_path = args.store or default_store()
+    if store != "peek" or store_path.exists():
+        check_store_path(store_path, catalogue.fingerprint, create=store == "write")
+    return Context(catalogue, suite, strategies, problems, store_path)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if getattr(args, "dry_run", False):
-        return dry_run_command(args)
     if args.jobs is not None and args.scheduler is not None:
         raise BadInput("give --jobs or --scheduler, not both")
+    if args.dry_run:
+        return dry_run_command(args)
     # With a new store there is work to do: local workers start now and warm up (imports,
     # evaluation child) while this process loads the catalogue and plans; on bad input they are
     # stopped with nothing written. With an existing store they wait for the plan, so that a
     # command with nothing left to run stays quick.
     fresh = not (args.store or default_store()).exists()
-    early = _backend(args) if fresh and not args.scheduler else None
+    early = make_backend(args.jobs) if fresh and not args.scheduler else None
     try:
         return _run(args, early)
     finally:
@@ -49,18 +68,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, early) -> int:
-    catalogue = load_catalogue()
-    suite = _suite(args, catalogue)
-    strategies = select_strategies(suite.strategies, discover())
-    store_path = args.store or default_store()
     # Resolve everything before the store is touched: problems, strategies, fingerprint.
-    from bench.plan import suite_problems
-
-    suite_problems(suite, catalogue)
-    check_store_path(store_path, catalogue.fingerprint, create=True)
+    ctx = build_context(args, "write")
+    catalogue, suite, strategies, store_path = (ctx.catalogue, ctx.suite, ctx.strategies,
+                                                ctx.store_path)
     # An unreachable scheduler is bad input, found before the store is touched; local workers
     # start only if there is something to run.
-    backend = early or (_backend(args) if args.scheduler else None)
+    backend = early or (make_backend(scheduler=args.scheduler) if args.scheduler else None)
     store = open_store(store_path, catalogue.fingerprint)
     try:
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
@@ -75,12 +89,16 @@ def _run(args: argparse.Namespace, early) -> int:
             print("nothing to run: every run is already in the store", file=sys.stderr)
             summary = None
         else:
-            backend = backend or _backend(args)
+            backend = backend or make_backend(args.jobs, args.scheduler)
             summary = execute(plan.todo, store, backend, progress=not args.no_progress,
                               label=suite.name, costs=plan.costs)
             print(f"executed {summary.executed} runs ({summary.trials} trials) in "
                   f"{summary.seconds:.1f} s on {backend.workers} worker(s); "
                   f"{summary.completed} completed, {len(summary.failed)} failed", file=sys.stderr)
+            if summary.diverged:
+                print(f"{summary.diverged} resumed run(s) started over: their strategy proposed "
+                      "otherwise than the stored trials (a strategy that is not deterministic "
+                      "for its seed)", file=sys.stderr)
         failed = list(summary.failed) if summary else []
         errors = store.run_errors(s.run_id for s in plan.failed)
         failed += [(spec, errors.get(spec.run_id, "")) for spec in plan.failed]
@@ -102,26 +120,17 @@ def _run(args: argparse.Namespace, early) -> int:
     return 0
 
 
-def _backend(args):
-    if args.scheduler:
-        return DaskBackend(args.scheduler)
-    jobs = args.jobs or os.cpu_count() or 1
-    return SerialBackend() if jobs == 1 else LokyBackend(jobs)
-
-
 def report_command(args: argparse.Namespace) -> int:
     from bench.report import check_output, write_report
 
-    catalogue = load_catalogue()
-    suite = _suite(args, catalogue)
-    strategies = select_strategies(suite.strategies, discover())
-    store_path = args.store or default_store()
-    check_store_path(store_path, catalogue.fingerprint, create=False)
+    ctx = build_context(args, "read")
+    suite = ctx.suite
     out = args.out or project_root() / "results" / suite.name
     check_output(Path(out))
-    store = open_store(store_path, catalogue.fingerprint, create=False)
+    store = open_store(ctx.store_path, ctx.catalogue.fingerprint, create=False)
     try:
-        written = write_report(suite, catalogue, strategies, store, Path(out), force=args.force)
+        written = write_report(suite, ctx.catalogue, ctx.strategies, store, Path(out),
+                               force=args.force)
     finally:
         store.close()
     if written:
@@ -134,7 +143,7 @@ def report_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    if getattr(args, "markdown", False):
+    if args.markdown:
         if args.what != "problems":
             raise BadInput(f"--markdown lists problems only, not {args.what}")
         from bench.catalogue_doc import catalogue_markdown
@@ -195,24 +204,12 @@ def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simp
 # -- catalogue: dry runs and the reference run ------------------------------------------------------
 def dry_run_command(args: argparse.Namespace) -> int:
     """``run --dry-run``: the plan and its estimated wall time; nothing is run or written."""
-    import sqlite3
-
     from bench.estimate import estimate, render, suggest_costs
-    from bench.plan import suite_problems
-    from bench.store import Store
 
-    catalogue = load_catalogue()
-    suite = _suite(args, catalogue)
-    strategies = select_strategies(suite.strategies, discover())
-    if args.jobs is not None and args.scheduler is not None:
-        raise BadInput("give --jobs or --scheduler, not both")
-    suite_problems(suite, catalogue)
-    store_path = args.store or default_store()
-    store = None
-    if store_path.exists():
-        check_store_path(store_path, catalogue.fingerprint, create=False)
-        db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, check_same_thread=False)
-        store = Store(store_path, db, catalogue.fingerprint)
+    ctx = build_context(args, "peek")
+    catalogue, suite, strategies = ctx.catalogue, ctx.suite, ctx.strategies
+    store = open_store(ctx.store_path, catalogue.fingerprint, create=False, read_only=True) \
+        if ctx.store_path.exists() else None
     try:
         plan = build_plan(suite, catalogue, strategies, store, retry_failed=args.retry_failed)
         measured = suggest_costs(store)
@@ -221,7 +218,7 @@ def dry_run_command(args: argparse.Namespace) -> int:
             store.close()
     workers = args.jobs or os.cpu_count() or 1
     new = len(plan.todo) - plan.resumed
-    print(f"suite {suite.name}: {len(suite_problems(suite, catalogue))} problems x "
+    print(f"suite {suite.name}: {len(ctx.problems)} problems x "
           f"{len(strategies)} strategies x {suite.seeds} seeds = {len(plan.specs)} runs "
           f"({len(plan.done)} done, {plan.resumed} to resume, {new} new, {len(plan.failed)} "
           f"failed before), budget {suite.budget}")
@@ -261,17 +258,19 @@ def references_command(args: argparse.Namespace) -> int:
     store_path = args.store or (project_root() / ".searchbench" /
                                 f"references-{catalogue.fingerprint[:12]}.sqlite")
     check_store_path(store_path, catalogue.fingerprint, create=True)
-    jobs = args.jobs or os.cpu_count() or 1
-    backend = SerialBackend() if jobs == 1 else LokyBackend(jobs)
+    backend = make_backend(args.jobs)
     print(f"references for {len(problems)} problems ({2 * len(problems)} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
     try:
         made, failed = refs.make_references(
-            catalogue, problems, strategies, store, backend, out, progress=not args.no_progress,
-            say=lambda text: print(text, file=sys.stderr))
+            catalogue, problems, strategies, store,
+            lambda tasks, label: execute(tasks, store, backend, progress=not args.no_progress,
+                                         label=label),
+            out, say=lambda text: print(text, file=sys.stderr))
     finally:
         store.close()
+        backend.close()
     rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",
              e["random_failed"] + e["model_failed"]] for pid, e in made.items()]
     if rows:

@@ -1,9 +1,10 @@
 """What a suite will cost before it runs: ``searchbench run SUITE --dry-run``.
 
-The estimate adds, over the runs still to do, the evaluations left times the problem's
-``eval_seconds`` (the median seconds of one evaluation in its reference run), and the trials left
+The estimate adds, over the runs still to do, the evaluations left times the problem's seconds
+per evaluation as the scheduler's cost model knows them (:mod:`bench.costs`: measured in the
+store, else ``eval_seconds``, the median of its reference run), and the trials left
 times each strategy's suggest seconds per trial: its mean in the store where the store has trials
-of it, else a probe, timed here: the strategy asks and is told made-up scores for
+of it, else a probe (:mod:`bench.probe`), timed here: the strategy asks and is told made-up scores for
 :data:`PROBE_TRIALS` trials (or the budget, if smaller) on the suite's largest space. A probe
 underestimates strategies whose cost grows with the number of observations (Gaussian processes);
 the output says which strategies were probed. The wall time is the total divided by the workers,
@@ -14,19 +15,17 @@ start-up are left out: the estimate gives the order of magnitude, for sizing, no
 from __future__ import annotations
 
 import statistics
-import time
-import warnings
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from bench.catalogue import Catalogue
-from bench.execute import Plan
+from bench.costs import cost_model
+from bench.probe import probe
+from bench.records import Plan
 from bench.space import Space
 from bench.store import Store
-from bench.strategy import StrategyInfo, Suggestion
+from bench.strategy import StrategyInfo
 
 #: Trials of the suggest-cost probe of a strategy the store has no trial of.
 PROBE_TRIALS = 50
@@ -68,33 +67,17 @@ def suggest_costs(store: Store | None) -> dict[str, float]:
 
 
 def probe_suggest(info: StrategyInfo, space: Space, trials: int, seed: int = 0) -> float:
-    """Mean CPU seconds of one ask plus one tell over ``trials`` trials with made-up scores, on
-    one thread as in a worker (CPU time, so that other load on the machine does not count)."""
-    from threadpoolctl import threadpool_limits
-
-    rng = np.random.default_rng(seed)
-    asked = 0
-    # made-up scores make some libraries warn (empty means, flat surrogates): not the user's concern
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        started = time.process_time()
-        strategy = info.cls(space, trials, seed, 1.0)
-        for _ in range(trials):
-            suggestion = strategy.ask()
-            if suggestion is None:
-                break
-            if isinstance(suggestion, dict):
-                suggestion = Suggestion(suggestion)
-            strategy.tell(suggestion, float(rng.random()))
-            asked += 1
-        spent = time.process_time() - started
-    return spent / max(asked, 1)
+    """Mean CPU seconds of one ask plus one tell (making the strategy included) over ``trials``
+    trials with made-up scores (see :func:`bench.probe.probe`)."""
+    result = probe(info.cls, space, trials, seed)
+    return (result.setup + result.seconds) / max(result.trials, 1)
 
 
 def estimate(plan: Plan, catalogue: Catalogue, measured_suggest: Mapping[str, float],
              workers: int) -> Estimate:
-    known = {pid: ref.eval_seconds for pid in catalogue.problems
-             if (ref := catalogue.reference(pid)) is not None and ref.eval_seconds}
+    # the scheduler's cost model: measured in the store first, else the references
+    costs = plan.costs or cost_model(catalogue, None)
+    known = {pid: s for pid, s in costs.table("eval").items() if pid in catalogue.problems}
     fallback = statistics.median(known.values()) if known else 1.0
     infos = {t.spec.strategy: t.strategy for t in plan.todo}
     probed = sorted(s for s in infos if s not in measured_suggest)

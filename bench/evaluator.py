@@ -248,8 +248,7 @@ def _load_problem(problems: dict[str, Any], pid: str, blob: bytes) -> Outcome:
 
     try:
         problem = cloudpickle.loads(blob)
-        if hasattr(type(problem), "folds"):
-            problem.folds  # the dataset, the holdout split and the folds, computed once
+        problem.prepare()
     except Exception as exc:
         return Outcome("failed", error=f"the evaluation process could not load problem {pid!r}: "
                        f"{type(exc).__name__}: {exc}")

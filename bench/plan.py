@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bench.catalogue import Catalogue
+from bench.costs import cost_model
+from bench.environment import Versions, run_versions
 from bench.errors import BadInput
-from bench.execute import CostModel, Plan, Task, environment
-from bench.runner import RunSpec
+from bench.records import Plan, RunSpec, Task, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, resolve
@@ -60,7 +61,15 @@ def build_plan(
     specs = run_specs(suite, catalogue, strategies)
     status = store.run_status(s.run_id for s in specs) if store is not None else {}
     by_name = {s.name: s for s in strategies}
-    here = environment()
+    memo: dict = {}
+
+    def versions(spec: RunSpec):
+        info, requires = by_name[spec.strategy], catalogue.problems[spec.problem].requires
+        key = (info.packages, tuple(requires))
+        if key not in memo:
+            memo[key] = run_versions(info.packages, requires)
+        return memo[key]
+
     plan = Plan(specs=specs)
     for spec in specs:
         state = status.get(spec.run_id)
@@ -72,33 +81,21 @@ def build_plan(
             continue
         prior = tuple(store.trials(spec.run_id)) if state is not None else ()
         reference = catalogue.reference(spec.problem)
-        plan.todo.append(Task(
-            spec=spec,
-            problem=catalogue.problems[spec.problem],
-            strategy=by_name[spec.strategy],
-            prior=prior,
-            ref_random=reference.ref_random if reference else None,
-            expected_seconds=_expected_seconds(catalogue, spec),
-            problem_digest=catalogue.problem_digests[spec.problem],
-            environment=here,
-        ))
+        plan.todo.append(make_task(spec, catalogue, by_name[spec.strategy], prior,
+                                   reference.ref_random if reference else None, versions(spec)))
+    if store is not None:  # a store never mixes runs made under other versions
+        store.check_versions({s.run_id: versions(s) for s in [*plan.done, *(t.spec for t in plan.todo)]})
     if plan.todo:
         plan.costs = cost_model(catalogue, store)
     return plan
 
 
-def cost_model(catalogue: Catalogue, store: Store | None) -> CostModel:
-    """What runs are expected to cost before any of them starts: the store's own measurements
-    on this machine first, else the catalogue's reference seconds per evaluation."""
-    evals = {pid: ref.eval_seconds for pid, ref in catalogue.references.items() if ref.eval_seconds}
-    suggests: dict[str, float] = {}
-    if store is not None:
-        measured_evals, suggests = store.timings()
-        evals.update(measured_evals)
-    return CostModel(evals, suggests)
-
-
-def _expected_seconds(catalogue: Catalogue, spec: RunSpec) -> float:
-    reference = catalogue.reference(spec.problem)
-    per_eval = reference.eval_seconds if reference and reference.eval_seconds else 1.0
-    return per_eval * spec.budget
+def make_task(spec: RunSpec, catalogue: Catalogue, strategy: StrategyInfo,
+              prior: tuple[TrialRecord, ...] = (), ref_random: float | None = None,
+              versions: Versions | None = None) -> Task:
+    """A run with all a worker needs, and the versions it must run under."""
+    if versions is None:
+        versions = run_versions(strategy.packages, catalogue.problems[spec.problem].requires)
+    return Task(spec=spec, problem=catalogue.problems[spec.problem], strategy=strategy,
+                prior=prior, ref_random=ref_random,
+                problem_digest=catalogue.problem_digests[spec.problem], environment=versions)

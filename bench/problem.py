@@ -15,7 +15,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -143,6 +143,9 @@ class Problem:
     time_limit: float = 120.0
     description: str = ""
 
+    #: Distributions whose versions can change this problem's scores (recorded with each run).
+    requires: ClassVar[tuple[str, ...]] = ("scikit-learn",)
+
     @property
     def id(self) -> str:
         base = f"{self.model}-{self.dataset.name}"
@@ -182,6 +185,13 @@ class Problem:
     def folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
         X_train, _, y_train, _ = self.splits
         return list(self.cv_splitter().split(X_train, y_train))
+
+    def prepare(self) -> None:
+        """Compute the dataset, the holdout split and the folds, once, before the first trial."""
+        self.folds  # noqa: B018  (a cached property: reading it computes and keeps it)
+
+    def data_digest(self) -> str:
+        return self.dataset.digest()
 
     def __getstate__(self):
         # Arrays cached on the instance stay behind: a problem is shipped to workers by definition.

@@ -30,8 +30,8 @@ from typing import Any
 
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
-from bench.execute import Task, execute
-from bench.runner import RunSpec, TrialRecord
+from bench.plan import make_task
+from bench.records import RunSpec, Summary, Task, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
 
@@ -119,11 +119,11 @@ def _tasks(specs: Sequence[RunSpec], catalogue: Catalogue, strategies: dict[str,
         if state == "complete":
             continue
         prior = tuple(store.trials(spec.run_id)) if state == "partial" else ()
-        if state == "failed":
-            store.reset_run(spec.run_id)  # a failed reference run is retried from scratch
-        tasks.append(Task(spec=spec, problem=catalogue.problems[spec.problem],
-                          strategy=strategies[spec.strategy], prior=prior,
-                          expected_seconds=float(spec.budget)))
+        tasks.append(make_task(spec, catalogue, strategies[spec.strategy], prior))
+    store.check_versions({t.spec.run_id: t.environment for t in tasks})
+    for task in tasks:
+        if status.get(task.spec.run_id) == "failed":
+            store.reset_run(task.spec.run_id)  # a failed reference run is retried from scratch
     return tasks
 
 
@@ -157,15 +157,16 @@ def make_references(
     problems: Sequence[str],
     strategies: dict[str, StrategyInfo],
     store: Store,
-    backend,
+    execute: Callable[[list[Task], str], Summary],
     path: Path,
     method: Method = Method(),
-    progress: bool = True,
     say: Callable[[str], None] = print,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run (or resume) the reference runs of ``problems`` and merge their entries into ``path``.
 
-    Returns the new entries and the problems that got none, with the reason.
+    ``execute(tasks, label)`` runs tasks and commits their trials to ``store`` (the caller
+    chooses where they run). Returns the new entries and the problems that got none, with the
+    reason.
     """
     made: dict[str, dict] = {}
     failed: dict[str, str] = {}
@@ -174,8 +175,7 @@ def make_references(
         specs = reference_specs(catalogue, batch, strategies, method)
         tasks = _tasks(specs, catalogue, strategies, store)
         if tasks:
-            summary = execute(tasks, store, backend, progress=progress,
-                              label=f"references {start + len(batch)}/{len(problems)}")
+            summary = execute(tasks, f"references {start + len(batch)}/{len(problems)}")
             for spec, error in summary.failed:
                 lines = error.strip().splitlines()
                 failed[spec.problem] = f"{spec.strategy}: {lines[-1] if lines else 'failed'}"

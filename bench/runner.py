@@ -9,98 +9,21 @@ final trials equal those of a run that was never interrupted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
 from bench.evaluator import Evaluator, Outcome
-from bench.space import Config
+from bench.records import COST_EPS, RunOutcome, RunSpec, TrialRecord, canonical, now
 from bench.strategy import Strategy, StrategyInfo, Suggestion
-
-#: Slack for comparing cumulated fractional costs with the budget.
-COST_EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What identifies a run (and nothing else: a run does not know which suite asked for it)."""
-
-    problem: str
-    strategy: str
-    strategy_version: str
-    seed: int
-    budget: int
-    fingerprint: str
-
-    @property
-    def run_id(self) -> str:
-        key = json.dumps(asdict(self), sort_keys=True).encode()
-        return hashlib.sha256(key).hexdigest()[:20]
-
-    @property
-    def strategy_seed(self) -> int:
-        return strategy_seed(self.problem, self.strategy, self.seed)
-
-
-def strategy_seed(problem: str, strategy: str, seed: int) -> int:
-    """The seed a strategy gets: derived from (problem, strategy, seed), never from the suite."""
-    digest = hashlib.sha256(f"{problem}\x1f{strategy}\x1f{seed}".encode()).digest()
-    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
-
-
-@dataclass(frozen=True)
-class TrialRecord:
-    """One evaluated configuration of one run, as the store keeps it."""
-
-    run_id: str
-    trial: int
-    params: Config
-    fidelity: float
-    cost: float
-    score: float | None
-    score_std: float | None
-    test_score: float | None
-    eval_seconds: float
-    suggest_seconds: float
-    status: str  # ok | failed | timeout
-    error: str
-    finished_at: str
-
-    def same_suggestion(self, suggestion: Suggestion) -> bool:
-        return canonical(self.params) == canonical(suggestion.params) and math.isclose(
-            self.fidelity, suggestion.fidelity, rel_tol=0, abs_tol=1e-12
-        )
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """How a run ended: ``complete`` (budget spent or strategy exhausted) or ``failed``."""
-
-    run_id: str
-    status: str
-    error: str = ""
-    n_trials: int = 0
-    cost: float = 0.0
 
 
 class ReplayDiverged(RuntimeError):
     """A resumed strategy did not propose what it proposed before: the run must start over."""
-
-
-def canonical(params: Config) -> str:
-    return json.dumps(params, sort_keys=True, allow_nan=False)
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def fallback_score(worst: float | None, ref_random: float | None) -> float:
@@ -158,7 +81,7 @@ def execute_run(
 
         if trial < len(prior):
             record = prior[trial]
-            if not record.same_suggestion(suggestion):
+            if not record.same_suggestion(suggestion.params, suggestion.fidelity):
                 raise ReplayDiverged(
                     f"{where} proposed {suggestion.params!r} at trial {trial} on resume, "
                     f"but {record.params!r} before"

@@ -4,7 +4,11 @@ Every finished trial is committed in its own transaction, so a kill at any momen
 the trial being evaluated. Trials are keyed by (run, trial index) and inserted with
 ``INSERT OR IGNORE``: a trial computed twice (a retried worker, two processes on one store) is
 stored once. A store belongs to one catalogue fingerprint and refuses to open under another, so it
-never mixes trials of different catalogue definitions.
+never mixes trials of different catalogue definitions, nor runs made under other versions of what
+computes their scores (each run records them).
+
+The schema has a version: a store of an older one is brought up to date on open by
+:data:`MIGRATIONS`, one step per version; a store of a newer one is refused.
 """
 
 from __future__ import annotations
@@ -18,10 +22,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.environment import Versions, differences
 from bench.errors import BadInput
-from bench.runner import RunOutcome, RunSpec, TrialRecord, now
+from bench.records import RunOutcome, RunSpec, TrialRecord, now
 
-SCHEMA_VERSION = "1"
+#: The schema this code writes. To change it: write the new tables in ``_SCHEMA``, add the step
+#: from the previous version to :data:`MIGRATIONS`, and increase this number.
+SCHEMA_VERSION = 2
+
+#: The statements that bring a store of schema version N to N + 1 (applied in order on open).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE runs ADD COLUMN versions TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE runs ADD COLUMN diverged INTEGER NOT NULL DEFAULT 0"),
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +50,9 @@ CREATE TABLE IF NOT EXISTS runs (
     error TEXT NOT NULL DEFAULT '',
     n_trials INTEGER NOT NULL DEFAULT 0,
     cost REAL NOT NULL DEFAULT 0,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    versions TEXT NOT NULL DEFAULT '',  -- JSON {package: version} it ran under ('': not recorded)
+    diverged INTEGER NOT NULL DEFAULT 0  -- times its resumed strategy proposed otherwise: rerun
 );
 CREATE TABLE IF NOT EXISTS trials (
     run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -76,14 +91,21 @@ class Store:
         self._db = connection
 
     # -- writing ------------------------------------------------------------------------------
-    def start_run(self, spec: RunSpec) -> None:
+    def start_run(self, spec: RunSpec, versions: Versions = ()) -> None:
+        """Record a run about to start and the versions it runs under (see
+        :meth:`check_versions`)."""
+        recorded = json.dumps(dict(versions), sort_keys=True) if versions else ""
         with self._tx() as db:
             db.execute(
                 "INSERT OR IGNORE INTO runs (run_id, problem, strategy, strategy_version, seed, "
-                "budget, fingerprint, status, updated_at) VALUES (?,?,?,?,?,?,?, 'partial', ?)",
+                "budget, fingerprint, status, updated_at, versions) "
+                "VALUES (?,?,?,?,?,?,?, 'partial', ?, ?)",
                 (spec.run_id, spec.problem, spec.strategy, spec.strategy_version, spec.seed,
-                 spec.budget, spec.fingerprint, now()),
+                 spec.budget, spec.fingerprint, now(), recorded),
             )
+            if recorded:  # a run stored before versions were recorded
+                db.execute("UPDATE runs SET versions=? WHERE run_id=? AND versions=''",
+                           (recorded, spec.run_id))
 
     def add_trial(self, record: TrialRecord) -> bool:
         """Commit one trial; False if that trial of that run was already stored."""
@@ -108,12 +130,14 @@ class Store:
                 (outcome.status, outcome.error, outcome.n_trials, outcome.cost, now(), outcome.run_id),
             )
 
-    def reset_run(self, run_id: str) -> None:
-        """Forget a run's trials (its strategy no longer replays them) and mark it partial."""
+    def reset_run(self, run_id: str, diverged: bool = False) -> None:
+        """Forget a run's trials and mark it partial; ``diverged``: because its strategy no
+        longer replays them (counted, and shown in the summary and the report)."""
         with self._tx() as db:
             db.execute("DELETE FROM trials WHERE run_id=?", (run_id,))
             db.execute("UPDATE runs SET status='partial', error='', n_trials=0, cost=0, "
-                       "updated_at=? WHERE run_id=?", (now(), run_id))
+                       "updated_at=?, diverged=diverged+? WHERE run_id=?",
+                       (now(), int(diverged), run_id))
 
     def drop_trials(self, run_id: str, first: int) -> None:
         """Forget a run's trials from index ``first`` on (a retried run that went another way)."""
@@ -126,6 +150,28 @@ class Store:
 
     def run_errors(self, run_ids: Iterable[str]) -> dict[str, str]:
         return self._run_column("error", run_ids)
+
+    def run_diverged(self, run_ids: Iterable[str]) -> dict[str, int]:
+        """How often each run was started over because its strategy replayed otherwise."""
+        return self._run_column("diverged", run_ids)
+
+    def run_versions(self, run_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The versions each run was made under (runs that recorded them)."""
+        return {run_id: json.loads(text) for run_id, text
+                in self._run_column("versions", run_ids).items() if text}
+
+    def check_versions(self, wanted: dict[str, Versions]) -> None:
+        """Raise :class:`BadInput` if a stored run was made under other versions than ``wanted``
+        (by run id) names: continuing or reporting it would mix scores of two environments."""
+        found: dict[str, int] = {}
+        for run_id, stored in self.run_versions(wanted).items():
+            for change in differences(stored, wanted[run_id]):
+                found[change] = found.get(change, 0) + 1
+        if found:
+            changes = ", ".join(f"{c} ({n} runs)" for c, n in sorted(found.items()))
+            raise BadInput(f"store {self.path} holds runs made under other versions: {changes}; "
+                           "a store never mixes them: install the stored versions or use "
+                           "another --store")
 
     def run_states(self, run_ids: Iterable[str]) -> dict[str, tuple]:
         """What changes whenever a stored run moves: its status, when it last changed, how many
@@ -141,7 +187,7 @@ class Store:
                 out[run_id] = (runs.get(run_id, ""), count, last)
         return out
 
-    def _run_column(self, column: str, run_ids: Iterable[str]) -> dict[str, str]:
+    def _run_column(self, column: str, run_ids: Iterable[str]) -> dict:
         out: dict[str, str] = {}
         for chunk in _chunks(list(run_ids), 500):
             q = f"SELECT run_id, {column} FROM runs WHERE run_id IN ({','.join('?' * len(chunk))})"
@@ -184,9 +230,6 @@ class Store:
                                     "GROUP BY r.strategy").fetchall()
         return dict(evals), dict(suggests)
 
-    def runs_frame(self) -> pd.DataFrame:
-        return pd.read_sql_query("SELECT * FROM runs", self._db)
-
     def close(self) -> None:
         self._db.close()
 
@@ -214,7 +257,11 @@ def check_store_path(path: Path, fingerprint: str, create: bool) -> None:
             raise BadInput(f"store {path} is a directory, not a file")
         if not os.access(path, os.R_OK) or (create and not os.access(path, os.W_OK)):
             raise BadInput(f"store {path} is not readable and writable")
-        stored = _read_fingerprint(path)
+        stored, schema = _read_meta(path)
+        if schema > SCHEMA_VERSION:
+            raise BadInput(f"store {path} has schema version {schema}, newer than this "
+                           f"searchbench's ({SCHEMA_VERSION}): upgrade searchbench or use "
+                           "another --store")
         if stored != fingerprint:
             raise BadInput(
                 f"store {path} holds trials of catalogue fingerprint {stored[:12]}, but the "
@@ -229,17 +276,47 @@ def check_store_path(path: Path, fingerprint: str, create: bool) -> None:
         raise BadInput(f"store {path} cannot be created: {parent} is not a writable directory")
 
 
-def open_store(path: Path | str, fingerprint: str, create: bool = True) -> Store:
-    """Open (or create) the store at ``path`` for catalogue ``fingerprint``."""
+def open_store(path: Path | str, fingerprint: str, create: bool = True,
+               read_only: bool = False) -> Store:
+    """Open (or create) the store at ``path`` for catalogue ``fingerprint``, migrating an older
+    schema; ``read_only`` opens an existing store without ever writing to it (an older schema
+    is then refused, as migrating it would write)."""
     path = Path(path)
-    check_store_path(path, fingerprint, create)
+    check_store_path(path, fingerprint, create and not read_only)
+    if read_only:
+        if _read_meta(path)[1] < SCHEMA_VERSION:
+            raise BadInput(f"store {path} has schema version {_read_meta(path)[1]} and needs "
+                           f"migrating to {SCHEMA_VERSION}, which a read-only command does not "
+                           "do: `searchbench run` or `searchbench report` migrates it")
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return Store(path, db, fingerprint)
     if not path.exists():
         _create(path, fingerprint)
         check_store_path(path, fingerprint, create)  # another process may have won the race
     db = sqlite3.connect(path, timeout=60, isolation_level="DEFERRED", check_same_thread=False)
     db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable against a killed process
     db.execute("PRAGMA busy_timeout=60000")
+    _migrate(db)
     return Store(path, db, fingerprint)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the store's schema to :data:`SCHEMA_VERSION`, one step of :data:`MIGRATIONS` at a
+    time, each in one transaction (a process that migrates meanwhile is waited for)."""
+    while True:
+        with db:
+            db.execute("BEGIN IMMEDIATE")  # read and change the version with nobody between
+            version = _schema(db)
+            if version >= SCHEMA_VERSION:
+                return
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+            db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(version + 1),))
+
+
+def _schema(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    return int(row[0]) if row is not None else 1
 
 
 def _create(path: Path, fingerprint: str) -> None:
@@ -253,7 +330,7 @@ def _create(path: Path, fingerprint: str) -> None:
         with db:
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
     finally:
         db.close()
     try:
@@ -264,20 +341,22 @@ def _create(path: Path, fingerprint: str) -> None:
         partial.unlink()
 
 
-def _read_fingerprint(path: Path) -> str:
-    """The fingerprint a store file was made for; BadInput if it is not a searchbench store."""
+def _read_meta(path: Path) -> tuple[str, int]:
+    """The fingerprint a store file was made for and its schema version; BadInput if it is not
+    a searchbench store."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
         try:
             row = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
             db.execute("SELECT count(*) FROM trials").fetchone()
+            schema = _schema(db)
         finally:
             db.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError) as exc:
         raise BadInput(f"store {path} is not a searchbench store or is corrupted ({exc})") from None
     if row is None:
         raise BadInput(f"store {path} is not a searchbench store (no fingerprint)")
-    return row[0]
+    return row[0], schema
 
 
 def _existing_parent(path: Path) -> Path:

@@ -25,14 +25,19 @@ as the worst score of the run so far). The harness calls them strictly in turn.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import inspect
+import sys
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from bench.environment import distribution_version
 from bench.space import Config, Space
+
+#: Harness files that shape what every strategy proposes: the space (sampling, grids, the
+#: checks of a configuration) and the run loop (what a strategy is told, and when).
+SHAPING_FILES = ("space.py", "runner.py")
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,12 @@ class StrategyInfo:
     library_version: str = ""
     source_hash: str = ""
     multi_fidelity: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The distributions that make this strategy's suggestions."""
+        return tuple(dict.fromkeys((self.library, *self.requires)))
 
     @property
     def available(self) -> bool:
@@ -101,44 +111,71 @@ class StrategyInfo:
 
     @property
     def version(self) -> str:
-        """The identity that keys runs: library version plus a hash of the strategy's source."""
+        """The identity that keys runs: library version plus a hash of what shapes the
+        strategy's suggestions (see :func:`source_hash`)."""
         return f"{self.library}-{self.library_version}+{self.source_hash}"
 
 
-def distribution_version(dist: str) -> str | None:
-    """The installed version of ``dist`` (None if missing), remembered between commands
-    (:mod:`bench.memo`): parsing every strategy library's metadata took a tenth of a second."""
-    from bench.memo import remember
-
-    return remember("versions", [dist], lambda: _installed_version(dist), keep=1024)
-
-
-def _installed_version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
 def source_hash(cls: type) -> str:
-    """Hash of the source files that define ``cls`` and its strategy base classes, so that
-    editing a strategy file, or a helper it inherits from, changes the strategy's identity."""
+    """Hash of everything that shapes what ``cls`` proposes: the files that define it and its
+    strategy base classes, the helper modules of its package it uses (``_name.py`` files beside
+    it), the harness's space and run loop (:data:`SHAPING_FILES`), and the versions of the
+    distributions it ``requires``. Editing any of them changes the strategy's identity."""
     digest = hashlib.sha256()
-    for klass in cls.__mro__:
-        if klass is Strategy or not (isinstance(klass, type) and issubclass(klass, Strategy)):
-            continue
-        try:
-            path = inspect.getsourcefile(klass)
-            data = Path(path).read_bytes() if path else inspect.getsource(klass).encode()
-        except (TypeError, OSError):
-            data = f"{klass.__module__}.{klass.__qualname__}".encode()
-        digest.update(data)
+    for path in shaping_files(cls):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for klass in cls.__mro__:  # classes without a file (made at run time) by their name
+        if _is_strategy(klass) and _source_file(klass) is None:
+            digest.update(f"{klass.__module__}.{klass.__qualname__}".encode())
+    for dist in sorted(cls.requires):
+        digest.update(f"{dist}=={distribution_version(dist)}".encode())
     return digest.hexdigest()[:10]
+
+
+def shaping_files(cls: type) -> list[Path]:
+    """The source files that shape what ``cls`` proposes (see :func:`source_hash`), in a fixed
+    order: its class hierarchy, its helper modules, then the harness's."""
+    files: list[Path] = []
+    for klass in cls.__mro__:
+        if _is_strategy(klass) and (path := _source_file(klass)) is not None:
+            files.append(path)
+            files += _helpers(klass, path)
+    here = Path(__file__).resolve().parent
+    files += [here / name for name in SHAPING_FILES]
+    return list(dict.fromkeys(files))
+
+
+def _is_strategy(klass: type) -> bool:
+    return klass is not Strategy and isinstance(klass, type) and issubclass(klass, Strategy)
+
+
+def _source_file(klass: type) -> Path | None:
+    try:
+        path = inspect.getsourcefile(klass)
+    except TypeError:
+        return None
+    return Path(path).resolve() if path and Path(path).is_file() else None
+
+
+def _helpers(klass: type, path: Path) -> list[Path]:
+    """The ``_name.py`` modules beside ``path`` that the module of ``klass`` uses (imports a
+    name from, or imports whole)."""
+    module = sys.modules.get(klass.__module__)
+    found = []
+    for value in vars(module).values() if module is not None else ():
+        name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+        other = sys.modules.get(name) if isinstance(name, str) else None
+        file = getattr(other, "__file__", None)
+        if file and Path(file).name.startswith("_") and Path(file).resolve().parent == path.parent \
+                and Path(file).name != "__init__.py":
+            found.append(Path(file).resolve())
+    return sorted(set(found))
 
 
 def describe(cls: type[Strategy], name: str, origin: str) -> StrategyInfo:
     """Check a strategy class and what it needs; say why it is unavailable if it is."""
-    common = dict(name=name, origin=origin, library=cls.library, multi_fidelity=cls.multi_fidelity)
+    common = dict(name=name, origin=origin, library=cls.library, multi_fidelity=cls.multi_fidelity,
+                  requires=tuple(cls.requires))
     version = distribution_version(cls.library) or ""
     missing = [d for d in (*cls.requires, cls.library) if distribution_version(d) is None]
     if missing:

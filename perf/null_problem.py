@@ -24,6 +24,10 @@ class NullProblem:
     space = SPACE
     fidelity = Fidelity()
     time_limit = 60.0
+    requires = ()
+
+    def prepare(self) -> None:
+        pass  # no data to load
 
     def evaluate(self, config, fidelity=1.0) -> Evaluation:
         return Evaluation(0.5, 0.0, 0.5)

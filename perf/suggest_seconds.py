@@ -19,11 +19,10 @@ import statistics
 import time
 
 from tabulate import tabulate
-from threadpoolctl import threadpool_limits
 
+from bench.probe import probe
 from bench.registry import discover
 from bench.space import Categorical, Integer, Real, Space, when
-from bench.strategy import Suggestion
 
 #: An SVC-like space: log-scaled reals, an integer, categoricals and a conditional dimension.
 SPACE = Space([
@@ -44,26 +43,10 @@ def objective(config: dict) -> float:
 
 
 def suggest_seconds(cls, budget: int, seed: int) -> tuple[float, int]:
-    """Seconds spent in ask and tell over one run, and the number of trials."""
-    strategy = cls(SPACE, budget, seed, 0.1)
-    spent, seconds, trials = 0.0, 0.0, 0
-    while True:
-        started = time.perf_counter()
-        suggestion = strategy.ask()
-        seconds += time.perf_counter() - started
-        if suggestion is None:
-            break
-        if not isinstance(suggestion, Suggestion):
-            suggestion = Suggestion(suggestion)
-        if spent + suggestion.fidelity > budget + 1e-9:
-            break
-        score = objective(suggestion.params) * (1.5 - 0.5 * suggestion.fidelity)
-        started = time.perf_counter()
-        strategy.tell(suggestion, score)
-        seconds += time.perf_counter() - started
-        spent += suggestion.fidelity
-        trials += 1
-    return seconds, trials
+    """Wall seconds spent in ask and tell over one run, and the number of trials."""
+    result = probe(cls, SPACE, budget, seed, min_fidelity=0.1, clock=time.perf_counter,
+                   score=lambda s: objective(s.params) * (1.5 - 0.5 * s.fidelity))
+    return result.seconds, result.trials
 
 
 def main() -> None:
@@ -81,8 +64,7 @@ def main() -> None:
         if not info.available:
             rows.append([name, info.library, "-", "-", "-", f"unavailable: {info.reason}"])
             continue
-        with threadpool_limits(1):
-            runs = [suggest_seconds(info.cls, args.budget, seed) for seed in range(args.seeds)]
+        runs = [suggest_seconds(info.cls, args.budget, seed) for seed in range(args.seeds)]
         seconds = [s for s, _ in runs]
         rows.append([name, info.library, f"{statistics.median(seconds):.2f}",
                      f"{min(seconds):.2f}-{max(seconds):.2f}", runs[0][1], ""])

@@ -10,8 +10,11 @@ import statistics
 import pytest
 
 from bench.evaluator import ChildEvaluator, evaluate_here
-from bench.execute import LokyBackend, SerialBackend, Task, execute
-from bench.runner import RunSpec, execute_run
+from bench.backends import LokyBackend, SerialBackend
+from bench.owner import execute
+from bench.records import Task
+from bench.records import RunSpec
+from bench.runner import execute_run
 from bench.store import open_store
 from bench.strategy import describe
 from null_problem import NullProblem, NullStrategy

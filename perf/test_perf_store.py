@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from bench.runner import RunOutcome, RunSpec, TrialRecord
+from bench.records import RunOutcome, RunSpec, TrialRecord
 from bench.store import open_store
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from bench.catalogue import Catalogue, Reference
 from bench.plan import run_specs
-from bench.runner import RunOutcome, TrialRecord
+from bench.records import RunOutcome, TrialRecord
 from bench.strategy import StrategyInfo
 from bench.suite import Suite
 
@@ -29,9 +29,13 @@ class FakeProblem:
     id: str
     task: str = "classification"
     metric: str = "accuracy"
+    requires: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"id": self.id, "task": self.task, "metric": self.metric}
+
+    def data_digest(self) -> str:
+        return ""  # no data: the report reads its trials from the store
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,14 @@ def test_run_table_counts_failures_and_flags_exhausted_runs():
     assert table.loc["grid", "suggest_seconds"] == 1.0
 
 
-def test_normalize_matches_the_reference_formula_bit_for_bit():
+def test_normalize_gives_known_values_and_agrees_with_the_reference_bit_for_bit():
+    # values exact in binary, worked out by hand: (score - 0.5) / (0.75 - 0.5)
+    catalogue = Catalogue("v", {}, references={"p": Reference(0.5, 0.75)})
+    known = {0.5: 0.0, 0.75: 1.0, 0.625: 0.5, 1.0: 2.0, 0.25: -1.0}
+    normalized = analysis.normalize(pd.DataFrame({"problem": "p", "best_score": list(known)}),
+                                    catalogue)
+    assert list(normalized) == list(known.values())
+    # the table-wide version and the per-value one (used by the references) never disagree
     ref = Reference(0.61, 0.93)
     catalogue = Catalogue("v", {}, references={"p": ref})
     scores = np.random.default_rng(3).random(50)

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.backends import SerialBackend
 from bench.catalogue import Catalogue, Reference, load_catalogue
 from bench.catalogue_doc import catalogue_markdown
-from bench.execute import SerialBackend
+from bench.owner import execute
 from bench.references import Method, make_references, needing_references, read_entries
 from bench.registry import discover
 from bench.space import Integer, Real, Space
@@ -177,7 +178,7 @@ def test_the_store_refuses_trials_of_another_fingerprint_through_the_command_lin
 
 def test_every_trial_carries_the_catalogue_fingerprint(tmp_path, tiny):
     from bench.analysis import trial_records
-    from bench.execute import execute
+    from bench.owner import execute
     from bench.plan import build_plan, select_strategies
     from bench.suite import Suite
 
@@ -211,9 +212,11 @@ def test_the_reference_run_is_reproducible_resumable_and_recorded(tmp_path, tiny
     def make(store_name):
         store = open_store(tmp_path / store_name, tiny.fingerprint)
         try:
-            made, failed = make_references(tiny, ["tree-blobs", "ridge-line"], strategies, store,
-                                           SerialBackend(), out, method, progress=False,
-                                           say=lambda _: None)
+            backend = SerialBackend()
+            made, failed = make_references(
+                tiny, ["tree-blobs", "ridge-line"], strategies, store,
+                lambda tasks, label: execute(tasks, store, backend, progress=False, label=label),
+                out, method, say=lambda _: None)
             trials = store.trials_frame()
         finally:
             store.close()

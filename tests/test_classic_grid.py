@@ -10,7 +10,8 @@ from sklearn.model_selection import GridSearchCV
 from bench.catalogue import load_catalogue
 from bench.evaluator import evaluate_here
 from bench.registry import discover
-from bench.runner import RunSpec, execute_run
+from bench.records import RunSpec
+from bench.runner import execute_run
 
 pytestmark = pytest.mark.slow
 

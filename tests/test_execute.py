@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from bench.catalogue import Catalogue
-from bench.execute import (
-    MAX_ATTEMPTS, CostModel, LokyBackend, SerialBackend, _commit, execute, longest_first,
-)
+from bench.backends import LokyBackend, SerialBackend
+from bench.costs import CostModel, longest_first
+from bench.owner import MAX_ATTEMPTS, _commit, execute
 from bench.plan import build_plan
+from bench.records import RunSpec, TrialRecord
 from bench.registry import discover
-from bench.runner import RunSpec, TrialRecord
 from bench.store import open_store
 from bench.suite import Suite
 from conftest import ROOT
@@ -26,13 +26,13 @@ RESULT = ["problem", "strategy", "seed", "trial", "params", "fidelity", "status"
           "score_std", "test_score"]
 
 
-def run_suite(catalogue, suite, store_path, backend):
+def run_suite(catalogue, suite, store_path, backend, columns=RESULT):
     strategies = [discover()[name] for name in suite.strategies]
     store = open_store(store_path, catalogue.fingerprint)
     try:
         plan = build_plan(suite, catalogue, strategies, store)
         summary = execute(plan.todo, store, backend, progress=False, costs=plan.costs)
-        return summary, store.trials_frame()[RESULT]
+        return summary, store.trials_frame()[columns]
     finally:
         store.close()
         backend.close()
@@ -64,7 +64,7 @@ def test_a_finished_run_is_never_run_again(tmp_path, tiny):
 
 # -- scheduling ------------------------------------------------------------------------------
 def _task(problem, strategy, budget=10):
-    from bench.execute import Task
+    from bench.records import Task
 
     return Task(RunSpec(problem, strategy, "v", 0, budget, "fp"), None, None)
 
@@ -100,7 +100,7 @@ def test_the_cost_model_learns_from_arriving_trials():
 def test_a_resumed_run_counts_what_is_left_and_held_runs_wait():
     from dataclasses import replace
 
-    from bench.execute import Pending
+    from bench.costs import Pending
 
     costs = CostModel({"p": 0.1}, {"random": 0.0})
     fresh, resumed = _task("p", "random"), _task("p", "random")
@@ -144,9 +144,18 @@ def test_runs_of_a_killed_local_worker_are_retried_and_end_as_if_nothing_happene
     marker = tmp_path / "killed-once"
     catalogue = killer_catalogue(str(marker))
     suite = Suite("k", ("killer-line", "sleepy-line"), ("random",), 3, 8)
-    summary, trials = run_suite(catalogue, suite, tmp_path / "a.sqlite", LokyBackend(2))
+    summary, stored = run_suite(catalogue, suite, tmp_path / "a.sqlite", LokyBackend(2),
+                                columns=[*RESULT, "run_id", "finished_at"])
     assert marker.exists()  # a worker was killed in the middle of a run
     assert summary.retried >= 1 and summary.completed == 6 and not summary.failed
+    # Runs are deterministic, so a retry that started over would end equal to the reference
+    # too: what shows that nothing stored was lost (and redone) is a run whose first trials
+    # were stored before the kill and its last ones after.
+    killed_at = pd.Timestamp(marker.stat().st_mtime, unit="s", tz="UTC")
+    finished = pd.to_datetime(stored["finished_at"])
+    spans = stored.assign(before=finished < killed_at).groupby("run_id")["before"].agg(["any", "all"])
+    assert (spans["any"] & ~spans["all"]).any(), "no run was interrupted with trials stored"
+    trials = stored[RESULT]
     # the reference: the same runs where the model never kills (its marker already exists)
     _, reference = run_suite(catalogue, suite, tmp_path / "b.sqlite", LokyBackend(2))
     assert len(trials) == len(reference) == 6 * 8
@@ -297,6 +306,13 @@ def test_a_suite_on_a_dask_cluster_gives_the_local_scores(tmp_path, cluster, cli
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
+def running_threads(client):
+    """Tasks occupying a thread of each worker, by address. Cancelled ones count: the scheduler
+    forgets a cancelled task at once (``processing()`` is empty), while a worker thread may
+    still be running it."""
+    return client.run(lambda dask_worker: len(dask_worker.state.all_running_tasks))
+
+
 @pytest.mark.slow
 def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doubled(tmp_path,
                                                                                    cluster):
@@ -309,7 +325,7 @@ def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doub
                             cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wait_for_trials(store, 5, proc)
-    busy = [address for address, keys in client.processing().items() if keys]
+    busy = [address for address, n in running_threads(client).items() if n]
     assert busy, "no worker is running a run"
     pids = client.run(os.getpid)
     os.kill(pids[busy[0]], signal.SIGKILL)  # its nanny starts a new one
@@ -337,32 +353,86 @@ def test_ctrl_c_cancels_the_runs_on_the_dask_cluster(tmp_path, cluster):
                             cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wait_for_trials(store, 5, proc)
-    assert any(client.processing().values())
+    assert any(running_threads(client).values())
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     deadline = time.monotonic() + 20
-    while any(client.processing().values()):  # the runs stop between two trials
+    while any(running_threads(client).values()):  # the runs stop between two trials
         assert time.monotonic() < deadline, "the cluster is still running the interrupted runs"
         time.sleep(0.2)
     assert stored_trials(store) < 4 * 60
 
 
 def test_a_worker_whose_versions_differ_from_the_owner_s_refuses_the_run(tiny):
-    from bench.execute import Task, environment, work
+    from bench.environment import CORE, versions
+    from bench.records import Finished, Started, Task
+    from bench.worker import work
 
     info = discover()["random"]
     spec = RunSpec("tree-blobs", "random", info.version, 0, 3, tiny.fingerprint)
-    owner = tuple((name, "0.0" if name == "numpy" else version) for name, version in environment())
+    here = versions(CORE)
+    owner = tuple((name, "0.0" if name == "numpy" else version) for name, version in here)
     events = []
     outcome = work(Task(spec, tiny.problems["tree-blobs"], info, environment=owner), events.append)
     assert outcome.status == "failed"
     assert "numpy" in outcome.error and "0.0 on the owner" in outcome.error
-    assert [e[0] for e in events] == ["start", "done"]  # nothing was evaluated
+    assert [type(e) for e in events] == [Started, Finished]  # nothing was evaluated
 
     from dataclasses import replace
 
     edited = replace(info, source_hash="0123456789")  # the owner's copy of the file differs
     outcome = work(Task(replace(spec, strategy_version=edited.version), tiny.problems["tree-blobs"],
-                        edited, environment=environment()), events.append)
+                        edited, environment=here), events.append)
     assert outcome.status == "failed" and "strategy random is" in outcome.error
+
+
+# -- replay divergence and versions ----------------------------------------------------------
+def test_a_resumed_run_that_replays_otherwise_is_rerun_counted_and_reported(tmp_path, tiny):
+    from bench.readme import data_notes
+    from bench.report_inputs import collect
+
+    suite = tiny_suite(problems=("ridge-line",), strategies=("random",), seeds=1)
+    strategies = [discover()["random"]]
+    _, expected = run_suite(tiny, suite, tmp_path / "fresh.sqlite", SerialBackend())
+    store = open_store(tmp_path / "s.sqlite", tiny.fingerprint)
+    try:
+        spec = build_plan(suite, tiny, strategies, store).todo[0].spec
+        store.start_run(spec)
+        # a stored trial that the strategy, replayed with its seed, does not propose
+        store.add_trial(TrialRecord(spec.run_id, 0, {"alpha": 0.5, "fit_intercept": False}, 1.0,
+                                    1.0, 0.1, 0.0, 0.1, 0.01, 0.0, "ok", "", "t"))
+        plan = build_plan(suite, tiny, strategies, store)
+        assert plan.resumed == 1
+        summary = execute(plan.todo, store, SerialBackend(), progress=False)
+        assert summary.diverged == 1 and summary.completed == 1
+        assert store.run_diverged([spec.run_id]) == {spec.run_id: 1}
+        pd.testing.assert_frame_equal(store.trials_frame()[RESULT], expected)
+        notes = data_notes(collect(suite, tiny, strategies, store))
+    finally:
+        store.close()
+    assert any("1 resumed run(s) started over" in line and "`random` 1" in line for line in notes)
+
+
+def test_a_run_under_another_scikit_learn_version_is_refused_with_exit_2(tmp_path, monkeypatch,
+                                                                         capsys):
+    import bench.environment
+    from bench.cli import main
+
+    monkeypatch.setenv("SEARCHBENCH_CATALOGUE", "tiny_catalogue")
+    store = tmp_path / "s.sqlite"
+    args = ["run", "tiny", "--store", str(store), "--strategies", "random", "--problems",
+            "ridge-line", "--seeds", "2", "--budget", "2", "--jobs", "1", "--no-progress"]
+    assert main(args) == 0
+    installed = bench.environment.distribution_version("scikit-learn")
+    real = bench.environment.distribution_version
+    monkeypatch.setattr(bench.environment, "distribution_version",
+                        lambda d: "0.0.fake" if d == "scikit-learn" else real(d))
+    capsys.readouterr()
+    assert main(args) == 2
+    error = capsys.readouterr().err.strip()
+    assert f"scikit-learn {installed} -> 0.0.fake (2 runs)" in error
+    assert "\n" not in error
+    monkeypatch.setattr(bench.environment, "distribution_version", real)
+    assert main(args) == 0  # the versions it holds: nothing to run, nothing refused
+    assert "nothing to run" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn.linear_model import Ridge
 
 from bench.problem import Dataset, Fidelity, Problem, TrialFailed
 from bench.space import Real, Space
@@ -26,12 +27,34 @@ def test_holdout_is_disjoint_from_the_cv_part(tiny):
     assert len(X_test) == 16  # 20% of 80
 
 
+class CountingRidge(Ridge):
+    """Records how many rows each fit trains on: the cost of a training-fraction evaluation."""
+
+    rows: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        CountingRidge.rows.append(len(X))
+        return super().fit(X, y, sample_weight)
+
+
 def test_training_fraction_fidelity_is_cheaper_and_deterministic(tiny):
-    problem = tiny.problems["ridge-line"]
+    ridge = tiny.problems["ridge-line"]
+    problem = Problem("counting", ridge.dataset, CountingRidge, ridge.space, cv=ridge.cv)
     config = {"alpha": 1.0, "fit_intercept": True}
-    low = problem.evaluate(config, fidelity=0.25)
-    assert low == problem.evaluate(config, fidelity=0.25)
-    assert low != problem.evaluate(config, fidelity=1.0)
+
+    def rows_fitted(fidelity):
+        CountingRidge.rows = []
+        evaluation = problem.evaluate(config, fidelity=fidelity)
+        return evaluation, CountingRidge.rows[:problem.cv]  # the CV fits (then the holdout refit)
+
+    low, low_rows = rows_fitted(0.25)
+    full, full_rows = rows_fitted(1.0)
+    assert len(low_rows) == len(full_rows) == problem.cv
+    # a quarter of each training fold: a quarter of the rows to fit
+    for part, whole in zip(low_rows, full_rows):
+        assert part == pytest.approx(whole / 4, abs=1)
+    assert low == rows_fitted(0.25)[0]
+    assert low != full
 
 
 def test_parameter_fidelity_sets_the_parameter():

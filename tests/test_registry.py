@@ -1,7 +1,13 @@
 """Discovery: strategy files, their identity, and files that cannot be used."""
 
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
 from bench.registry import discover
-from bench.strategy import Strategy, describe, source_hash
+from bench.strategy import Strategy, describe, shaping_files, source_hash
 
 TINY = "tiny_catalogue"
 
@@ -15,14 +21,80 @@ def test_strategies_are_found_by_file_with_their_identity():
     assert found["hyperband"].multi_fidelity and not found["smac"].multi_fidelity
 
 
-def test_identity_hashes_the_helpers_a_strategy_inherits_from():
-    from bench.strategies._skopt import SkoptStrategy
-    from bench.strategies.skopt_gp import SkoptGP
+HELPER_BASE = '''"""A base class strategies inherit from."""
+from bench.strategy import Strategy
 
-    class Other(SkoptStrategy):
+
+class Base(Strategy):
+    def tell(self, suggestion, score):
         pass
+'''
 
-    assert source_hash(SkoptGP) != source_hash(Other)  # different files, same helper
+HELPER_FUNCTIONS = '''"""Functions strategies call."""
+
+
+def first(space):
+    return space.default()
+'''
+
+STRATEGY = '''"""A strategy that inherits from one helper and calls another."""
+from plugged._base import Base
+from plugged._calls import first
+
+
+class Plugged(Base):
+    def ask(self):
+        return first(self.space)
+'''
+
+
+@pytest.fixture
+def plugged(tmp_path, monkeypatch):
+    """A strategy package of its own: ``plugged/one.py`` with helpers ``_base.py``, ``_calls.py``."""
+    folder = tmp_path / "plugged"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    (folder / "_base.py").write_text(HELPER_BASE)
+    (folder / "_calls.py").write_text(HELPER_FUNCTIONS)
+    (folder / "one.py").write_text(STRATEGY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield folder, importlib.import_module("plugged.one").Plugged
+    for name in [m for m in sys.modules if m == "plugged" or m.startswith("plugged.")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("helper", ["_base.py", "_calls.py", "one.py"])
+def test_editing_a_strategy_or_any_helper_it_uses_changes_its_identity(plugged, helper):
+    folder, cls = plugged
+    before = source_hash(cls)
+    assert source_hash(cls) == before  # stable while nothing changes
+    path = folder / helper
+    path.write_text(path.read_text() + "\n# edited\n")
+    assert source_hash(cls) != before
+
+
+def test_identity_covers_the_space_and_the_run_loop(plugged):
+    _, cls = plugged
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    names = [p.name for p in shaping_files(cls)]
+    assert names == ["one.py", "_base.py", "_calls.py", "space.py", "runner.py"]
+    assert {bench / "space.py", bench / "runner.py"} <= set(shaping_files(cls))
+
+
+def test_identity_covers_the_versions_of_what_a_strategy_requires(plugged, monkeypatch):
+    _, cls = plugged
+
+    class NeedsNumpy(cls):
+        requires = ("numpy",)
+
+    before, plain = source_hash(NeedsNumpy), source_hash(cls)
+    import bench.strategy
+
+    real = bench.strategy.distribution_version
+    monkeypatch.setattr(bench.strategy, "distribution_version",
+                        lambda d: "0.0.fake" if d == "numpy" else real(d))
+    assert source_hash(NeedsNumpy) != before
+    assert source_hash(cls) == plain  # requires nothing: unaffected
 
 
 def test_a_missing_requirement_makes_a_strategy_unavailable_with_the_reason():

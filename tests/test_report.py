@@ -12,7 +12,7 @@ import synthetic_store as synth
 from bench.analysis import RUN_COLUMNS, TRIAL_COLUMNS
 from bench.report import write_report
 from bench.plan import run_specs
-from bench.runner import TrialRecord
+from bench.records import TrialRecord
 from bench.stats import LEADERBOARD_COLUMNS
 from bench.store import open_store
 from bench.suite import Suite
@@ -143,7 +143,7 @@ def test_a_large_trial_record_is_gzipped_reproducibly(tmp_path, monkeypatch):
     infos = synth.fill(store, cat, suite, STRONG)
     write_report(suite, cat, infos, store, tmp_path / "a")  # small: plain trials.csv
     assert (tmp_path / "a" / "trials.csv").is_file()
-    monkeypatch.setattr("bench.report.GZIP_TRIALS", 3 * 3 * 2 * 6 - 1)  # one row fewer than here
+    monkeypatch.setattr("bench.tables.GZIP_TRIALS", 3 * 3 * 2 * 6 - 1)  # one row fewer than here
     for out in ("a", "b"):
         written = write_report(suite, cat, infos, store, tmp_path / out)
         assert tmp_path / out / "trials.csv.gz" in written
@@ -193,7 +193,7 @@ def test_a_failed_run_is_named_in_the_report(tmp_path):
     store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
     infos = synth.fill(store, cat, suite, STRONG, skip=[("p00", "good", 1)])
     from bench.plan import run_specs
-    from bench.runner import RunOutcome
+    from bench.records import RunOutcome
 
     spec = next(s for s in run_specs(suite, cat, infos)
                 if (s.problem, s.strategy, s.seed) == ("p00", "good", 1))

@@ -2,7 +2,8 @@ import pytest
 
 from bench.evaluator import evaluate_here
 from bench.registry import discover
-from bench.runner import ReplayDiverged, RunSpec, execute_run, strategy_seed
+from bench.records import RunSpec, strategy_seed
+from bench.runner import ReplayDiverged, execute_run
 from bench.strategy import Strategy, describe
 
 

@@ -4,8 +4,8 @@ from dataclasses import replace
 import pytest
 
 from bench.errors import BadInput
-from bench.runner import RunOutcome, RunSpec, TrialRecord
-from bench.store import open_store
+from bench.records import RunOutcome, RunSpec, TrialRecord
+from bench.store import SCHEMA_VERSION, open_store
 
 
 def record(run_id, trial, score=0.5):
@@ -105,3 +105,97 @@ def test_missing_store_for_reading_and_unwritable_folder(tmp_path):
             open_store(locked / "s.sqlite", "fp")
     finally:
         locked.chmod(0o700)
+
+
+# -- schema versions ---------------------------------------------------------------------------
+#: The schema as the first release of the store wrote it.
+V1_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    problem TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    strategy_version TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    budget INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL,           -- partial | complete | failed
+    error TEXT NOT NULL DEFAULT '',
+    n_trials INTEGER NOT NULL DEFAULT 0,
+    cost REAL NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trials (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    trial INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    fidelity REAL NOT NULL,
+    cost REAL NOT NULL,
+    score REAL,
+    score_std REAL,
+    test_score REAL,
+    eval_seconds REAL NOT NULL,
+    suggest_seconds REAL NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, trial)
+) WITHOUT ROWID;
+"""
+
+
+def _v1_store(path, spec):
+    db = sqlite3.connect(path)
+    with db:
+        db.executescript(V1_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('fingerprint', 'fp-a'), ('schema', '1')")
+        db.execute("INSERT INTO runs (run_id, problem, strategy, strategy_version, seed, budget, "
+                   "fingerprint, status, updated_at) VALUES (?, 'p', 's', 'v', 0, 3, 'fp-a', "
+                   "'partial', 't')", (spec.run_id,))
+        row = record(spec.run_id, 0)
+        db.execute("INSERT INTO trials VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (row.run_id, 0, '{"x": 0}', 1.0, 1.0, row.score, row.score_std, row.test_score,
+                    row.eval_seconds, row.suggest_seconds, "ok", "", row.finished_at))
+    db.close()
+
+
+def test_an_older_store_is_migrated_on_open_and_keeps_its_trials(tmp_path, spec):
+    path = tmp_path / "old.sqlite"
+    _v1_store(path, spec)
+    with pytest.raises(BadInput, match="schema version 1 and needs migrating"):
+        open_store(path, "fp-a", create=False, read_only=True)  # reading never writes
+    store = open_store(path, "fp-a")
+    assert store.trials(spec.run_id) == [record(spec.run_id, 0)]
+    assert store.run_versions([spec.run_id]) == {}  # made before versions were recorded
+    store.start_run(spec, (("numpy", "1.0"),))  # the resumed run records them now
+    assert store.run_versions([spec.run_id]) == {spec.run_id: {"numpy": "1.0"}}
+    store.reset_run(spec.run_id, diverged=True)
+    assert store.run_diverged([spec.run_id]) == {spec.run_id: 1}
+    schema = store._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
+    store.close()
+    assert schema == str(SCHEMA_VERSION)
+    open_store(path, "fp-a", create=False, read_only=True).close()  # up to date: readable
+
+
+def test_a_store_of_a_newer_schema_is_refused_in_one_line(tmp_path, spec):
+    path = tmp_path / "new.sqlite"
+    open_store(path, "fp-a").close()
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION + 1),))
+    db.close()
+    for read_only in (False, True):
+        with pytest.raises(BadInput) as refused:
+            open_store(path, "fp-a", create=False, read_only=read_only)
+        message = str(refused.value)
+        assert f"schema version {SCHEMA_VERSION + 1}, newer than" in message
+        assert "\n" not in message
+
+
+def test_a_run_under_other_versions_than_stored_is_refused(tmp_path, spec):
+    store = open_store(tmp_path / "s.sqlite", "fp-a")
+    store.start_run(spec, (("numpy", "1.0"), ("scikit-learn", "1.5.0")))
+    store.check_versions({spec.run_id: (("numpy", "1.0"), ("scikit-learn", "1.5.0"))})  # same
+    with pytest.raises(BadInput, match=r"scikit-learn 1\.5\.0 -> 1\.6\.0 \(1 runs\)"):
+        store.check_versions({spec.run_id: (("numpy", "1.0"), ("scikit-learn", "1.6.0"))})
+    store.close()

@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 from bench.evaluator import Outcome
 from bench.problem import Fidelity
 from bench.registry import discover
-from bench.runner import RunSpec, execute_run
+from bench.records import RunSpec
+from bench.runner import execute_run
 from bench.space import Categorical, Forbidden, Integer, Real, Space, when
 
 ROOT = Path(__file__).resolve().parents[1]

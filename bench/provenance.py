@@ -1,0 +1,154 @@
+"""Provenance of a report: ``manifest.json``, with the packages, the machine, the source
+checkout and everything else needed to reproduce (and cite) its numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from bench import stats
+from bench.environment import distribution_version
+from bench.paths import project_root
+from bench.report_inputs import Report
+
+LOCK_FILE = "requirements.lock"
+
+
+def write_manifest(report: Report, path: Path, digest: str = "",
+                   files: Sequence[str] = ()) -> Path:
+    """Everything needed to reproduce (and cite) the numbers of this report; ``digest`` and
+    ``files`` tell a later ``report`` whether it has anything new to write."""
+    suite = report.suite
+    counts = {state: 0 for state in ("complete", "partial", "failed", "missing")}
+    for spec in report.specs:
+        counts[report.status.get(spec.run_id, "missing")] += 1
+    manifest = {
+        "searchbench": distribution_version("searchbench"),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "suite": {
+            "name": suite.name, "description": suite.description,
+            "problem_patterns": list(suite.problems), "problems": report.problems,
+            "strategy_patterns": list(suite.strategies) if suite.strategies else None,
+            "seeds": list(range(suite.seeds)), "budget": suite.budget,
+            "budget_unit": "full-fidelity evaluations per run",
+        },
+        "catalogue": {
+            "version": report.catalogue.version,
+            "fingerprint": report.catalogue.fingerprint,
+            "module": report.catalogue.module,
+            "references": {
+                pid: None if row["status"] == "missing" else
+                {"ref_random": row["ref_random"], "ref_best": row["ref_best"],
+                 "saturated": row["status"] == "saturated"}
+                for pid, row in report.refs.iterrows()
+            },
+        },
+        "strategies": [
+            {"name": s.name, "identity": s.version, "library": s.library,
+             "library_version": s.library_version, "source_hash": s.source_hash,
+             "multi_fidelity": s.multi_fidelity, "origin": _relative(s.origin)}
+            for s in report.strategies
+        ],
+        "runs": {"expected": len(report.specs), **counts},
+        "statistics": {
+            "resampling_unit": "problem", "bootstrap": "percentile",
+            "bootstrap_resamples": stats.N_RESAMPLES, "bootstrap_seed": stats.BOOTSTRAP_SEED,
+            "confidence": stats.CONFIDENCE, "alpha": stats.ALPHA, "baseline": stats.BASELINE,
+            "tie": f"equal per-problem mean best CV score to {stats.SIGNIFICANT_DIGITS} "
+                   "significant digits",
+            "pairwise_tests": "Wilcoxon signed-rank (normalized differences) and sign test, "
+                              "two-sided, ties dropped, Holm over strategies",
+            "omnibus": "Friedman on per-problem mean best CV score, complete problems",
+            "post_hoc": "Nemenyi",
+        },
+        "packages": packages(),
+        "machine": machine(),
+        "source": git_state(),
+        "inputs_digest": digest,
+        "files": list(files),
+    }
+    path.write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
+    return path
+
+
+def _relative(origin: str) -> str:
+    """A strategy file inside the project as a path relative to it, so manifests of different
+    clones compare equal."""
+    try:
+        return Path(origin).resolve().relative_to(project_root().resolve()).as_posix()
+    except (ValueError, OSError):
+        return origin
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to the manifest")
+
+
+def packages() -> dict:
+    """The installed version of every package of the lock file (of searchbench's declared
+    dependencies when there is none), and which of them differ from the lock."""
+    lock = project_root() / LOCK_FILE
+    pinned: dict[str, str | None] = {}
+    if lock.is_file():
+        for line in lock.read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if "==" in line:
+                name, version = line.split("==", 1)
+                pinned[name.strip()] = version.strip()
+    else:
+        for requirement in metadata.requires("searchbench") or []:
+            if "extra ==" in requirement:
+                continue
+            name = requirement.split(";")[0]
+            for stop in "<>=!~[ ":
+                name = name.split(stop)[0]
+            pinned[name] = None
+    installed = {name: distribution_version(name) for name in sorted(pinned, key=str.lower)}
+    return {
+        "lock_file": LOCK_FILE if lock.is_file() else None,
+        "installed": installed,
+        "differ_from_lock": sorted(n for n, v in pinned.items() if v and installed[n] != v),
+    }
+
+
+def machine() -> dict:
+    return {
+        "cpu": _cpu_name(), "cores": os.cpu_count(), "os": platform.platform(),
+        "python": platform.python_version(), "implementation": platform.python_implementation(),
+    }
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git_state() -> dict | None:
+    """The commit of a source checkout, and whether it had uncommitted changes."""
+    root = project_root()
+    if not (root / ".git").exists():
+        return None
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "bench",
+                                "strategies", "datasets"], capture_output=True, text=True,
+                               timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "uncommitted_changes": bool(dirty)}

@@ -1,0 +1,210 @@
+"""The records that cross module boundaries: runs, trials, outcomes, tasks, plans, events.
+
+Data only: nothing here runs, evaluates or stores anything, so that the store, planning, the
+estimate, the references and the report can share these types without importing execution code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Protocol, Union
+
+from bench.space import Config, Space
+
+if TYPE_CHECKING:
+    from bench.costs import CostModel
+    from bench.strategy import StrategyInfo
+
+#: Slack for comparing cumulated fractional costs with the budget.
+COST_EPS = 1e-9
+
+
+class RunnableProblem(Protocol):
+    """What execution uses of a problem (:class:`bench.problem.Problem` is one)."""
+
+    id: str
+    space: Space
+    fidelity: Any  # its ``min_fraction`` is the lowest fidelity a strategy may ask for
+    time_limit: float
+    requires: tuple[str, ...]  # distributions whose versions can change its scores
+
+    def prepare(self) -> None:
+        """Load the data and compute the splits, once, before the first evaluation."""
+
+    def evaluate(self, config: Config, fidelity: float = 1.0) -> Any:
+        """Score ``config`` (a :class:`bench.problem.Evaluation`)."""
+
+
+class CataloguedProblem(Protocol):
+    """What the catalogue and the report use of a problem."""
+
+    id: str
+    requires: tuple[str, ...]  # distributions whose versions can change its scores
+
+    def to_dict(self) -> dict:
+        """Everything that defines the problem, JSON-ready (with its ``metric``)."""
+
+    def data_digest(self) -> str:
+        """A hash of the problem's data."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What identifies a run (and nothing else: a run does not know which suite asked for it)."""
+
+    problem: str
+    strategy: str
+    strategy_version: str
+    seed: int
+    budget: int
+    fingerprint: str
+
+    @property
+    def run_id(self) -> str:
+        key = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(key).hexdigest()[:20]
+
+    @property
+    def strategy_seed(self) -> int:
+        return strategy_seed(self.problem, self.strategy, self.seed)
+
+
+def strategy_seed(problem: str, strategy: str, seed: int) -> int:
+    """The seed a strategy gets: derived from (problem, strategy, seed), never from the suite."""
+    digest = hashlib.sha256(f"{problem}\x1f{strategy}\x1f{seed}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def canonical(params: Config) -> str:
+    return json.dumps(params, sort_keys=True, allow_nan=False)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """One evaluated configuration of one run, as the store keeps it."""
+
+    run_id: str
+    trial: int
+    params: Config
+    fidelity: float
+    cost: float
+    score: float | None
+    score_std: float | None
+    test_score: float | None
+    eval_seconds: float
+    suggest_seconds: float
+    status: str  # ok | failed | timeout
+    error: str
+    finished_at: str
+
+    def same_suggestion(self, params: Config, fidelity: float) -> bool:
+        return canonical(self.params) == canonical(params) and math.isclose(
+            self.fidelity, fidelity, rel_tol=0, abs_tol=1e-12
+        )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended: ``complete`` (budget spent or strategy exhausted) or ``failed``."""
+
+    run_id: str
+    status: str
+    error: str = ""
+    n_trials: int = 0
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """A run to execute, with all a worker needs (and nothing it would have to look up)."""
+
+    spec: RunSpec
+    problem: RunnableProblem
+    strategy: StrategyInfo
+    prior: tuple[TrialRecord, ...] = ()
+    ref_random: float | None = None
+    problem_digest: str = ""  # the catalogue's hash of the problem: workers share equal problems
+    environment: tuple[tuple[str, str], ...] = ()  # the owner's versions that make the scores
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.spec.budget - sum(r.cost for r in self.prior))
+
+
+@dataclass
+class Plan:
+    """The runs a command asks for, split by what the store already has."""
+
+    specs: list[RunSpec]
+    todo: list[Task] = field(default_factory=list)
+    done: list[RunSpec] = field(default_factory=list)
+    failed: list[RunSpec] = field(default_factory=list)  # failed before, not retried
+    costs: CostModel | None = None
+
+    @property
+    def resumed(self) -> int:
+        return sum(1 for t in self.todo if t.prior)
+
+
+@dataclass
+class Summary:
+    """What an execution did."""
+
+    executed: int = 0
+    completed: int = 0
+    trials: int = 0
+    failed: list[tuple[RunSpec, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    retried: int = 0  # runs started again after their worker died
+    diverged: int = 0  # resumed runs whose strategy proposed otherwise than before: rerun
+
+
+# -- events: what a worker tells the owner while it runs -------------------------------------
+@dataclass(frozen=True)
+class Started:
+    """A worker began a run."""
+
+    run_id: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class TrialDone:
+    """A trial of a run finished."""
+
+    record: TrialRecord
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+
+@dataclass(frozen=True)
+class Diverged:
+    """A resumed run's strategy proposed otherwise than its stored trials: they are dropped and
+    the run starts over."""
+
+    run_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A run ended (complete or failed)."""
+
+    outcome: RunOutcome
+
+    @property
+    def run_id(self) -> str:
+        return self.outcome.run_id
+
+
+Event = Union[Started, TrialDone, Diverged, Finished]

@@ -1,0 +1,198 @@
+"""The report's tables: the trial record and run files, the leaderboard in Markdown, CSV and
+LaTeX (with LaTeX escaping), and the per-problem table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from tabulate import tabulate
+
+from bench import stats
+from bench.report_inputs import Report
+
+GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
+
+
+def trials_csv_name(rows: int) -> str:
+    """``trials.csv``, or ``trials.csv.gz`` past ``GZIP_TRIALS`` rows (to keep results committable)."""
+    return "trials.csv.gz" if rows > GZIP_TRIALS else "trials.csv"
+
+
+def write_tables(report: Report, out: Path) -> list[Path]:
+    trials = report.trials
+    csv_name = trials_csv_name(len(trials))
+    for stale in {"trials.csv", "trials.csv.gz"} - {csv_name}:
+        (out / stale).unlink(missing_ok=True)
+    # mtime 0: the same trials give the same bytes
+    trials.to_csv(out / csv_name, index=False, compression={"method": "gzip", "mtime": 0}
+                  if csv_name.endswith(".gz") else None)
+    trials.to_parquet(out / "trials.parquet", index=False)
+    report.runs.to_csv(out / "runs.csv", index=False)  # full precision: runs are compared exactly
+    board = report.board.table
+    board.to_csv(out / "leaderboard.csv", index=False, float_format="%.6g")
+    notes = "".join(f"- {note}\n" for note in report.board.notes)
+    (out / "leaderboard.md").write_text(
+        f"# Leaderboard: suite `{report.suite.name}`\n\n{summary_line(report)}\n\n"
+        f"{leaderboard_markdown(report)}\n\n{leaderboard_legend(report)}\n"
+        + (f"\n{notes}" if notes else ""))
+    (out / "leaderboard.tex").write_text(leaderboard_latex(report))
+    return [out / name for name in (csv_name, "trials.parquet", "runs.csv", "leaderboard.csv",
+                                    "leaderboard.md", "leaderboard.tex")]
+
+
+def _p(value, holm) -> str:
+    if pd.isna(value):
+        return "-"
+    text = f"{value:.3g} ({holm:.3g})" if pd.notna(holm) else f"{value:.3g}"
+    return f"**{text}**" if pd.notna(holm) and holm < stats.ALPHA else text
+
+
+def _ci(row) -> str:
+    if pd.isna(row["normalized_score"]):
+        return "-"
+    if pd.isna(row["normalized_score_low"]):
+        return f"{row['normalized_score']:.3f}"
+    return (f"{row['normalized_score']:.3f} [{row['normalized_score_low']:.3f}, "
+            f"{row['normalized_score_high']:.3f}]")
+
+
+def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
+    board = report.board.table
+    baseline = report.board.baseline
+    headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
+    if baseline:
+        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)"]
+    headers += ["problems", "runs"]
+    rows = []
+    for position, row in enumerate(board.to_dict("records"), start=1):
+        line = [position, row["strategy"], _ci(row),
+                "-" if pd.isna(row["normalized_test_score"]) else f"{row['normalized_test_score']:.3f}",
+                f"{row['mean_rank']:.2f}"]
+        if baseline:
+            if row["strategy"] == baseline:
+                line += ["(baseline)", "", ""]
+            else:
+                line += [f"{row['wins']}/{row['ties']}/{row['losses']}",
+                         _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
+                         _p(row["sign_p"], row["sign_p_holm"])]
+        expected = sum(1 for s in report.specs if s.strategy == row["strategy"])
+        line += [row["problems"], f"{row['runs']}/{expected}"]
+        rows.append(line)
+    return headers, rows
+
+
+def leaderboard_markdown(report: Report) -> str:
+    if report.board.table.empty:
+        return "(no complete run yet)"
+    headers, rows = _leaderboard_rows(report)
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+
+
+def leaderboard_legend(report: Report) -> str:
+    n_ok = int((report.refs["status"] == "ok").sum())
+    over = (f"then over the {n_ok} problem(s) with usable references" if n_ok else
+            "then over problems with usable references (none in this report, so the column is "
+            "empty)")
+    lines = [
+        f"Normalized score: `(best CV score - ref_random) / (ref_best - ref_random)` at the budget "
+        f"with the catalogue's frozen references (1 = the reference run's best, 0 = the median "
+        f"random configuration), averaged over seeds, {over}; the interval is a 95% percentile "
+        f"bootstrap over problems ({stats.N_RESAMPLES:,} resamples, seed {stats.BOOTSTRAP_SEED}). "
+        "Normalized test score: the holdout test score of each run's incumbent on the "
+        "same scale (a gap below the normalized score is validation over-fitting). Mean rank: "
+        "per problem on the mean best CV score over seeds (1 = best), averaged over problems.",
+    ]
+    if report.board.baseline:
+        lines.append(
+            f"W/T/L: problems where the strategy's mean best CV score is above / equal to "
+            f"({stats.SIGNIFICANT_DIGITS} significant digits) / below {report.board.baseline}'s. p Wilcoxon: signed-rank test "
+            "of the per-problem differences in mean normalized score (problems with references); "
+            "p sign: sign test of wins against losses (all problems); both two-sided, ties "
+            "dropped, Holm-corrected over strategies in parentheses, **bold** when the corrected "
+            f"p < {stats.ALPHA}. Significance is across problems, never claimed per problem.")
+    result = report.board.friedman
+    if not result.reason:
+        lines.append(
+            f"Friedman test over {len(result.problems)} problems x {len(result.mean_ranks)} "
+            f"strategies: chi² = {result.statistic:.3f}, p = {result.pvalue:.3g}.")
+    return "\n\n".join(lines)
+
+
+def leaderboard_latex(report: Report) -> str:
+    caption = (f"searchbench leaderboard, suite \\texttt{{{_tex(report.suite.name)}}}: budget "
+               f"{report.suite.budget} evaluations, {report.suite.seeds} seeds, "
+               f"{len(report.problems)} problems; catalogue {_tex(report.catalogue.version)} "
+               f"(fingerprint {report.catalogue.fingerprint[:12]}).")
+    if report.board.table.empty:
+        body = "% no complete run yet\n"
+    else:
+        headers, rows = _leaderboard_rows(report)
+        body = _tabular(headers, rows)
+    return (
+        "% Generated by `searchbench report`; needs \\usepackage{booktabs}.\n"
+        "\\begin{table}[t]\n\\centering\n\\small\n"
+        f"\\caption{{{caption}}}\n\\label{{tab:searchbench-{_tex_label(report.suite.name)}}}\n"
+        f"{body}\n\\end{{table}}\n"
+    )
+
+
+def _tabular(headers: list[str], rows: list[list]) -> str:
+    """A booktabs tabular; markdown bold (a significant p-value) becomes \\textbf."""
+    def cell(value) -> str:
+        text = str(value)
+        if text.startswith("**") and text.endswith("**"):
+            return f"\\textbf{{{_tex(text[2:-2])}}}"
+        return _tex(text)
+
+    lines = [f"\\begin{{tabular}}{{rl{'r' * (len(headers) - 2)}}}", "\\toprule",
+             " & ".join(cell(h) for h in headers) + " \\\\", "\\midrule"]
+    lines += [" & ".join(cell(c) for c in row) + " \\\\" for row in rows]
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines)
+
+
+_TEX = str.maketrans({"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&",
+                      "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+                      "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"})
+
+
+def _tex(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped (one pass, so escapes stay intact)."""
+    return text.translate(_TEX)
+
+
+def _tex_label(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-:" else "-" for c in text)
+
+
+def summary_line(report: Report) -> str:
+    complete = sum(1 for s in report.specs if report.status.get(s.run_id) == "complete")
+    return (f"Budget {report.suite.budget} evaluations per run, {report.suite.seeds} seeds, "
+            f"{len(report.problems)} problems, {len(report.strategies)} strategies; "
+            f"{complete} of {len(report.specs)} runs complete.")
+
+
+def per_problem_markdown(report: Report) -> str:
+    means = report.runs.groupby(["problem", "strategy"], sort=False)["best_score"].agg(["mean", "std"])
+    order = [s for s in report.order if s in set(report.runs["strategy"])]
+    rows = []
+    for problem in report.problems:
+        if problem not in means.index.get_level_values("problem"):
+            continue
+        part = means.loc[problem]
+        best = stats.snap(part["mean"]).max()
+        row = [problem, report.metric(problem), report.refs.loc[problem, "status"]]
+        for strategy in order:
+            if strategy not in part.index:
+                row.append("-")
+                continue
+            mean, std = part.loc[strategy, "mean"], part.loc[strategy, "std"]
+            text = f"{mean:.4g}" + (f" ± {std:.2g}" if pd.notna(std) else "")
+            row.append(f"**{text}**" if stats.snap([mean])[0] == best else text)
+        rows.append(row)
+    table = tabulate(rows, headers=["problem", "metric", "references", *order], tablefmt="github",
+                     disable_numparse=True)
+    return ("Mean best CV score at the budget ± standard deviation over seeds, in each problem's "
+            "own metric; the best mean in **bold**. With a handful of seeds these differences are "
+            "not tested per problem.\n\n" + table)

@@ -1,0 +1,104 @@
+"""The shape of ``bench/``: no import cycle (imports inside functions count too), each module
+opens with a docstring, and the modules that plan, store, estimate, reference and report import
+no execution code."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+#: Modules that run strategies and evaluations, or their backends.
+EXECUTION = {"bench.owner", "bench.backends", "bench.worker", "bench.runner", "bench.evaluator"}
+
+
+def _module_name(path: Path) -> str:
+    return "bench" if path.name == "__init__.py" else f"bench.{path.stem}"
+
+
+def _nodes(tree: ast.AST):
+    """Every node of ``tree`` but those under ``if TYPE_CHECKING:``, which never run (type
+    annotations only), so cannot take part in an import cycle."""
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.If) and ast.unparse(child.test) in ("TYPE_CHECKING",
+                                                                    "typing.TYPE_CHECKING"):
+            yield from (n for part in child.orelse for n in [part, *_nodes(part)])
+            continue
+        yield child
+        yield from _nodes(child)
+
+
+def imports(path: Path, folder: Path = BENCH) -> set[str]:
+    """Every module of ``folder`` (as ``bench.name``) that ``path`` imports when it runs,
+    anywhere in it (top level or inside functions), including ``from bench import x``."""
+    names = {_module_name(p) for p in folder.glob("*.py")}
+    found = set()
+    for node in _nodes(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return {n for n in found if n in names} - {_module_name(path)}
+
+
+def graph(folder: Path = BENCH) -> dict[str, set[str]]:
+    return {_module_name(p): imports(p, folder) for p in sorted(folder.glob("*.py"))}
+
+
+def cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``edges``, as the modules along it, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(edges):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle_through_an_import_inside_a_function(tmp_path):
+    (tmp_path / "a.py").write_text('"""A."""\nfrom bench.b import x\n')
+    (tmp_path / "b.py").write_text('"""B."""\n\ndef f():\n    from bench.c import y\n')
+    (tmp_path / "c.py").write_text('"""C."""\nimport bench.a\n')
+    (tmp_path / "d.py").write_text('"""D."""\nif TYPE_CHECKING:\n    import bench.e\n')
+    (tmp_path / "e.py").write_text('"""E."""\nimport bench.d\n')  # d never imports e
+    assert cycle(graph(tmp_path)) == ["bench.a", "bench.b", "bench.c", "bench.a"]
+    (tmp_path / "c.py").write_text('"""C."""\n')
+    assert cycle(graph(tmp_path)) is None
+
+
+def test_no_module_of_bench_imports_one_that_imports_it_back():
+    assert cycle(graph()) is None, f"import cycle: {' -> '.join(cycle(graph()))}"
+
+
+@pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
+def test_each_module_opens_with_a_docstring_naming_its_job(path):
+    docstring = ast.get_docstring(ast.parse(path.read_text()))
+    assert docstring and len(docstring.split()) >= 3, f"{path.name} has no docstring"
+
+
+@pytest.mark.parametrize("module", ["bench.store", "bench.plan", "bench.estimate",
+                                    "bench.references", "bench.report", "bench.report_inputs",
+                                    "bench.tables", "bench.figures", "bench.readme",
+                                    "bench.provenance", "bench.records", "bench.costs"])
+def test_data_modules_import_no_execution_code(module):
+    edges = graph()
+    reached, todo = set(), [module]
+    while todo:  # everything the module imports, directly or not
+        for nxt in edges[todo.pop()] - reached:
+            reached.add(nxt)
+            todo.append(nxt)
+    assert not reached & EXECUTION, f"{module} reaches {sorted(reached & EXECUTION)}"
