@@ -3,7 +3,7 @@
 The catalogue's fingerprint hashes every problem's definition and data, and a kNN problem's
 smallest training fraction depends on its dataset's length: computed afresh, both load every
 dataset and build every estimator at each start (half a second, for a command that may run one
-trial). They are computed once and kept in small JSON files in the user's cache folder
+trial); reading each strategy library's version parses its metadata. They are computed once and kept in small JSON files in the user's cache folder
 (``$SEARCHBENCH_CACHE``, else ``$XDG_CACHE_HOME/searchbench``, else ``~/.cache/searchbench``;
 ``SEARCHBENCH_CACHE=off`` turns this off), under a key made of everything they are computed from:
 
