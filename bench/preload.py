@@ -15,3 +15,9 @@ try:
     load_catalogue()  # the catalogue module: the tasks' problems are defined there
 except Exception:  # a bad catalogue is the command's to report; preloading is optional
     pass
+
+import gc  # noqa: E402
+
+# What the server holds now is shared by every worker forked from it: kept out of the collector's
+# passes, so that a worker's collections neither walk it nor copy its pages.
+gc.freeze()
