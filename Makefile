@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TORCH_STAMP := $(VENV)/.installed-torch
 RUN := $(PY) -m bench
+# the packages pinned in requirements-torch.lock, which `make lock` leaves out of requirements.lock
+TORCH_ONLY := $(shell sed -n 's/==.*//p' requirements-torch.lock | paste -sd'|' -)
 
-.PHONY: install bench bench-quick test perf lock clean
+.PHONY: install install-torch bench bench-quick bench-generative test perf lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +19,14 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The torch extra (searchbench[torch]), pinned exactly in its own lock: torch==2.13.0 is the CPU
+# build (pip takes it from the local wheel cache; an unpinned torch pulls a CUDA build of GBs).
+$(TORCH_STAMP): $(STAMP) requirements-torch.lock
+	$(PY) -m pip install --quiet -r requirements-torch.lock
+	touch $(TORCH_STAMP)
+
+install-torch: $(TORCH_STAMP)
+
 ## bench: run the default suite (resuming, skipping what is done) and write results/default/
 bench: install
 	$(RUN) run default; status=$$?; $(RUN) report default && exit $$status
@@ -24,7 +35,12 @@ bench: install
 bench-quick: install
 	$(RUN) run quick; status=$$?; $(RUN) report quick && exit $$status
 
-test: install
+## bench-generative: VAEs, GANs and the other generative problems, written to results/generative/
+bench-generative: install-torch
+	$(RUN) run generative; status=$$?; $(RUN) report generative && exit $$status
+
+# the tests cover the deep problems and the torch-based strategies, so they install the extra
+test: install-torch
 	$(PY) -m pytest
 
 ## perf: benchmarks of the harness itself (pytest-benchmark), the parallel efficiency script and
@@ -34,9 +50,10 @@ perf: install
 	$(PY) perf/efficiency.py
 	$(PY) perf/vs_bare_loop.py
 
-## lock: write requirements.lock from the current environment
+## lock: write requirements.lock from the current environment (the torch extra's lines left out)
 lock: install
-	$(PY) -m pip freeze --exclude-editable | grep -v '^searchbench' > requirements.lock.new
+	$(PY) -m pip freeze --exclude-editable | grep -v '^searchbench' \
+		| grep -v -i -E '^($(TORCH_ONLY))==' > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:

@@ -152,7 +152,9 @@ def list_command(args: argparse.Namespace) -> int:
         rows = [
             [info.name, info.library or "-", info.library_version or "-",
              "yes" if info.multi_fidelity else "no",
-             "available" if info.available else f"unavailable: {info.reason}"]
+             (f"available (extra {info.needs_extra}: runs where a suite names it)"
+              if info.needs_extra else "available")
+             if info.available else f"unavailable: {info.reason}"]
             for info in discover().values()
         ]
         headers = ["strategy", "library", "version", "multi-fidelity", "status"]
@@ -183,11 +185,14 @@ def problems_table(catalogue: Catalogue, details: bool = False, fmt: str = "simp
                problem.metric or problem.to_dict()["metric"], len(problem.space),
                "yes" if problem.space.is_conditional else "no",
                "saturated" if ref and ref.saturated else ("yes" if ref else "no")]
+        reason = problem.unavailable
+        row.append(f"unavailable: {reason}" if reason else "available")
         if details:
             row += ["<br>".join(problem.space.describe()) if fmt == "github"
                     else "\n".join(problem.space.describe()), problem.fidelity.describe()]
         rows.append(row)
-    headers = ["problem", "task", "model", "dataset", "metric", "dims", "conditional", "refs"]
+    headers = ["problem", "task", "model", "dataset", "metric", "dims", "conditional", "refs",
+               "status"]
     if details:
         headers += ["search space", "fidelity"]
     counts = {}

@@ -54,6 +54,7 @@ class Outcome:
     test_score: float | None = None
     seconds: float = 0.0
     error: str = ""
+    extras: dict | None = None  # named side metrics of the evaluation (modes covered, ...)
 
 
 class Evaluator(Protocol):
@@ -72,7 +73,9 @@ def evaluate_here(problem: Any, params: Config, fidelity: float) -> Outcome:
     except Exception as exc:  # a problem written outside the catalogue may raise anything
         error = f"{type(exc).__name__}: {exc}"
         return Outcome("failed", seconds=time.perf_counter() - started, error=error)
-    return Outcome("ok", ev.score, ev.score_std, ev.test_score, time.perf_counter() - started)
+    extras = dict(ev.extras) if ev.extras else None
+    return Outcome("ok", ev.score, ev.score_std, ev.test_score, time.perf_counter() - started,
+                   extras=extras)
 
 
 class ChildEvaluator:

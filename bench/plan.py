@@ -23,7 +23,9 @@ def select_strategies(
     is left out (it is listed, with its reason, by ``searchbench list strategies``).
     """
     if patterns is None:
-        return [info for info in discovered.values() if info.available]
+        # Strategies of an extra run only where a suite names them, so that installing an
+        # extra (torch for optuna_gp) does not change what a suite without a list runs.
+        return [info for info in discovered.values() if info.available and not info.needs_extra]
     chosen = resolve(patterns, discovered, "strategy")
     for name in chosen:
         info = discovered[name]
@@ -36,7 +38,21 @@ def select_strategies(
 
 
 def suite_problems(suite: Suite, catalogue: Catalogue) -> list[str]:
-    return resolve(suite.problems, catalogue.problems, "problem")
+    """The suite's problem ids. A problem that cannot run here (its extra is not installed) is
+    bad input when named exactly, and left out when only a glob pattern matches it."""
+    chosen = resolve(suite.problems, catalogue.problems, "problem")
+    kept = []
+    for pid in chosen:
+        reason = catalogue.problems[pid].unavailable
+        if reason and pid in suite.problems:
+            raise BadInput(f"problem {pid!r} cannot be used: {reason}")
+        if not reason:
+            kept.append(pid)
+    if not kept:
+        reasons = {catalogue.problems[p].unavailable for p in chosen}
+        raise BadInput(f"no problem of {', '.join(suite.problems)} can be used: "
+                       f"{'; '.join(sorted(reasons))}")
+    return kept
 
 
 def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo]) -> list[RunSpec]:

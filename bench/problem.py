@@ -24,7 +24,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 from bench.space import Config, Space
 
-TASKS = ("classification", "regression", "density")
+TASKS = ("classification", "regression", "density", "generative")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class Evaluation:
     score: float
     score_std: float
     test_score: float
+    extras: Mapping[str, float] | None = None  # named side metrics, kept beside the score
 
 
 class TrialFailed(RuntimeError):
@@ -186,6 +187,11 @@ class Problem:
         X_train, _, y_train, _ = self.splits
         return list(self.cv_splitter().split(X_train, y_train))
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why this problem cannot run on this installation (a missing extra), or None."""
+        return None
+
     def prepare(self) -> None:
         """Compute the dataset, the holdout split and the folds, once, before the first trial."""
         self.folds  # noqa: B018  (a cached property: reading it computes and keeps it)
@@ -261,7 +267,8 @@ class Problem:
 
 
 def _default_metric(task: str) -> str:
-    return {"classification": "accuracy", "regression": "r2", "density": "mean log-likelihood"}[task]
+    return {"classification": "accuracy", "regression": "r2", "density": "mean log-likelihood",
+            "generative": "sample distance"}[task]
 
 
 def _mean_log_likelihood(estimator, X, y=None) -> float:

@@ -95,6 +95,7 @@ def data_notes(report: Report, skipped: Sequence[str] = ()) -> list[str]:
 FILES = """| file | contents |
 |---|---|
 | `README.md` | this report |
+| `index.html` | this report as one interactive page (open it in a browser; it works offline) |
 | `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
 | `runs.csv` | one row per run at the budget: best CV and test scores, raw and normalized, trials, cost, failures, seconds |
 | `{trials_csv}`, `trials.parquet` | the trial record: one row per trial |

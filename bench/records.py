@@ -51,6 +51,10 @@ class CataloguedProblem(Protocol):
     def data_digest(self) -> str:
         """A hash of the problem's data."""
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why it cannot run on this installation (a missing extra), or None."""
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -104,6 +108,7 @@ class TrialRecord:
     status: str  # ok | failed | timeout
     error: str
     finished_at: str
+    extras: dict | None = None  # named side metrics of the evaluation, if the problem gives any
 
     def same_suggestion(self, params: Config, fidelity: float) -> bool:
         return canonical(self.params) == canonical(params) and math.isclose(

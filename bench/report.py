@@ -17,6 +17,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench import page
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
 from bench.figures import draw_figures
@@ -55,6 +56,7 @@ def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[Strate
     written += [p for f in figures for p in f.paths]
     (out / "README.md").write_text(readme(report, figures, skipped))
     written.append(out / "README.md")
-    files = sorted(p.name for p in written) + ["manifest.json"]
+    files = sorted(p.name for p in written) + [page.PAGE, "manifest.json"]
     written.append(write_manifest(report, out / "manifest.json", digest, files))
+    written.append(page.write_page(out / page.PAGE, page.page_data(report, out)))
     return written

@@ -22,7 +22,7 @@ from bench.suite import Suite
 
 #: Libraries whose versions can change a report's numbers or figures.
 REPORT_LIBRARIES = ("numpy", "pandas", "scipy", "scikit-posthocs", "statsmodels", "matplotlib",
-                    "seaborn", "pyarrow", "tabulate")
+                    "seaborn", "pyarrow", "tabulate", "plotly")
 
 
 @dataclass(frozen=True)

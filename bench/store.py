@@ -28,12 +28,13 @@ from bench.records import RunOutcome, RunSpec, TrialRecord, now
 
 #: The schema this code writes. To change it: write the new tables in ``_SCHEMA``, add the step
 #: from the previous version to :data:`MIGRATIONS`, and increase this number.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The statements that bring a store of schema version N to N + 1 (applied in order on open).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE runs ADD COLUMN versions TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN diverged INTEGER NOT NULL DEFAULT 0"),
+    2: ("ALTER TABLE trials ADD COLUMN extras TEXT",),  # named side metrics (NULL before)
 }
 
 _SCHEMA = """
@@ -68,13 +69,14 @@ CREATE TABLE IF NOT EXISTS trials (
     status TEXT NOT NULL,
     error TEXT NOT NULL,
     finished_at TEXT NOT NULL,
+    extras TEXT,                    -- JSON object of named side metrics, or NULL
     PRIMARY KEY (run_id, trial)
 ) WITHOUT ROWID;
 """
 
 _TRIAL_COLUMNS = (
     "run_id", "trial", "params", "fidelity", "cost", "score", "score_std", "test_score",
-    "eval_seconds", "suggest_seconds", "status", "error", "finished_at",
+    "eval_seconds", "suggest_seconds", "status", "error", "finished_at", "extras",
 )
 _RUN_COLUMNS = ("problem", "strategy", "strategy_version", "seed", "budget", "fingerprint")
 
@@ -89,6 +91,7 @@ class Store:
         self.path = path
         self.fingerprint = fingerprint
         self._db = connection
+        self._select = ", ".join(_TRIAL_COLUMNS)
 
     # -- writing ------------------------------------------------------------------------------
     def start_run(self, spec: RunSpec, versions: Versions = ()) -> None:
@@ -114,6 +117,7 @@ class Store:
             record.fidelity, record.cost, record.score, record.score_std, record.test_score,
             record.eval_seconds, record.suggest_seconds, record.status, record.error,
             record.finished_at,
+            None if record.extras is None else json.dumps(record.extras, sort_keys=True),
         )
         with self._tx() as db:
             cur = db.execute(
@@ -196,17 +200,16 @@ class Store:
 
     def trials(self, run_id: str) -> list[TrialRecord]:
         rows = self._db.execute(
-            f"SELECT {', '.join(_TRIAL_COLUMNS)} FROM trials WHERE run_id=? ORDER BY trial",
+            f"SELECT {self._select} FROM trials WHERE run_id=? ORDER BY trial",
             (run_id,),
         ).fetchall()
         return [_record(row) for row in rows]
 
     def trials_frame(self, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Trials joined with their runs, one row per trial, ordered by run and trial."""
-        cols = ", ".join(f"r.{c}" for c in _RUN_COLUMNS) + ", r.status AS run_status, " + ", ".join(
-            f"t.{c}" for c in _TRIAL_COLUMNS
-        )
-        query = f"SELECT {cols} FROM trials t JOIN runs r ON r.run_id = t.run_id"
+        cols = ", ".join(f"r.{c}" for c in _RUN_COLUMNS) + ", r.status AS run_status"
+        query = (f"SELECT {cols}, t.* FROM (SELECT {self._select} FROM trials) t "
+                 "JOIN runs r ON r.run_id = t.run_id")
         if run_ids is None:
             frame = pd.read_sql_query(query, self._db)
         else:
@@ -242,6 +245,7 @@ class Store:
 def _record(row: tuple) -> TrialRecord:
     values = dict(zip(_TRIAL_COLUMNS, row))
     values["params"] = json.loads(values["params"])
+    values["extras"] = None if values["extras"] is None else json.loads(values["extras"])
     return TrialRecord(**values)
 
 

@@ -48,6 +48,10 @@ class Suggestion:
     fidelity: float = 1.0
 
 
+#: searchbench's optional extras (pyproject.toml) and the distributions each provides.
+EXTRAS = {"torch": ("torch",)}
+
+
 class Strategy(ABC):
     """Base class of every search strategy.
 
@@ -64,12 +68,18 @@ class Strategy(ABC):
         unavailable with the reason, instead of failing at run time.
     multi_fidelity : bool
         True if ``ask`` may return suggestions below full fidelity.
+    needs_extra : str
+        The searchbench extra (``pip install 'searchbench[NAME]'``) that provides what the
+        strategy requires; found from ``requires`` when left empty. A strategy of an extra runs
+        only in suites that name it, so installing an extra does not change the others.
     """
 
     name: ClassVar[str] = ""
     library: ClassVar[str] = "searchbench"
     requires: ClassVar[tuple[str, ...]] = ()
     multi_fidelity: ClassVar[bool] = False
+    needs_extra: ClassVar[str] = ""
+
 
     def __init__(self, space: Space, budget: int, seed: int, min_fidelity: float = 1.0):
         self.space = space
@@ -99,6 +109,7 @@ class StrategyInfo:
     source_hash: str = ""
     multi_fidelity: bool = False
     requires: tuple[str, ...] = ()
+    needs_extra: str = ""  # the searchbench extra it needs ("" for none)
 
     @property
     def packages(self) -> tuple[str, ...]:
@@ -174,11 +185,14 @@ def _helpers(klass: type, path: Path) -> list[Path]:
 
 def describe(cls: type[Strategy], name: str, origin: str) -> StrategyInfo:
     """Check a strategy class and what it needs; say why it is unavailable if it is."""
+    needs_extra = cls.needs_extra or next(
+        (extra for extra, dists in EXTRAS.items() if set(dists) & {*cls.requires, cls.library}), "")
     common = dict(name=name, origin=origin, library=cls.library, multi_fidelity=cls.multi_fidelity,
-                  requires=tuple(cls.requires))
+                  requires=tuple(cls.requires), needs_extra=needs_extra)
     version = distribution_version(cls.library) or ""
     missing = [d for d in (*cls.requires, cls.library) if distribution_version(d) is None]
     if missing:
-        return StrategyInfo(reason=f"needs {', '.join(missing)} (not installed)",
+        hint = f"; pip install 'searchbench[{needs_extra}]'" if needs_extra else ""
+        return StrategyInfo(reason=f"needs {', '.join(missing)} (not installed{hint})",
                             library_version=version, **common)
     return StrategyInfo(cls=cls, library_version=version, source_hash=source_hash(cls), **common)

@@ -1,6 +1,7 @@
 """Suites: problems x strategies x seeds x budget, built in by name or written as a TOML file.
 
-A suite file looks like this (``strategies`` may be left out: all available strategies)::
+A suite file looks like this (``strategies`` may be left out: every available strategy that
+needs no extra; a strategy of an extra, such as ``optuna_gp``, runs only where it is named)::
 
     name = "my-suite"
     problems = ["svc-*", "knn-wine"]   # ids or glob patterns
@@ -27,7 +28,7 @@ MAX_BUDGET = 100_000
 
 @dataclass(frozen=True)
 class Suite:
-    """What to run. ``strategies=None`` means every available strategy."""
+    """What to run. ``strategies=None`` means every available strategy that needs no extra."""
 
     name: str
     problems: tuple[str, ...]

@@ -30,6 +30,7 @@ class FakeProblem:
     task: str = "classification"
     metric: str = "accuracy"
     requires: tuple[str, ...] = ()
+    unavailable: str | None = None  # always runnable: it is never evaluated
 
     def to_dict(self) -> dict:
         return {"id": self.id, "task": self.task, "metric": self.metric}

@@ -20,7 +20,7 @@ from bench.suite import Suite
 FIGURES = ["normalized_convergence", "convergence", "convergence_time", "average_rank", "heatmap",
            "ecdf", "overfitting", "timing", "critical_difference"]
 TABLES = ["trials.csv", "trials.parquet", "runs.csv", "leaderboard.csv", "leaderboard.md",
-          "leaderboard.tex", "manifest.json", "README.md"]
+          "leaderboard.tex", "manifest.json", "README.md", "index.html"]
 STRONG = {"random": synth.Behaviour(0), "good": synth.Behaviour(2, suggest_seconds=0.05),
           "best": synth.Behaviour(4, suggest_seconds=0.2)}
 
