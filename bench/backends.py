@@ -120,7 +120,7 @@ class LokyBackend:
         # this process's environment of now, as workers started afresh would.
         return get_reusable_executor(max_workers=self.workers, reuse="auto", env=THREAD_ENV,
                                      context=pool_context(), initializer=_init_local_worker,
-                                     initargs=(dict(os.environ, **THREAD_ENV),))
+                                     initargs=(dict(os.environ, **THREAD_ENV), os.getpid()))
 
     def _accept(self) -> None:
         while True:
@@ -192,10 +192,11 @@ class LokyBackend:
         self._folder.cleanup()
 
 
-def _init_local_worker(environ: dict[str, str] | None = None) -> None:
+def _init_local_worker(environ: dict[str, str] | None = None, owner: int | None = None) -> None:
     """Prepare a loky worker while the owner is still planning: import what runs need (already
     done by a worker forked from the fork server) and start the evaluation child, a fork of this
-    worker that inherits those imports. ``environ``: the owner's environment."""
+    worker that inherits those imports. ``environ``: the owner's environment; ``owner``: its
+    process, which the worker outlives by half a second at most."""
     import signal
 
     if environ is not None and os.environ != environ:
@@ -204,7 +205,7 @@ def _init_local_worker(environ: dict[str, str] | None = None) -> None:
 
     from bench.lifetime import exit_with_parent
 
-    exit_with_parent()  # an owner killed with SIGKILL cannot stop its workers: they notice
+    exit_with_parent(owner)  # an owner killed with SIGKILL cannot stop its workers: they notice
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's: it stops the workers
     try:
         import bench.problem  # noqa: F401  (scikit-learn: every problem needs it)
