@@ -43,10 +43,12 @@ bench-generative: install-torch
 test: install-torch
 	$(PY) -m pytest
 
-## perf: benchmarks of the harness itself (pytest-benchmark) and the parallel efficiency script
+## perf: benchmarks of the harness itself (pytest-benchmark), the parallel efficiency script and
+## a small job against a bare loop doing the same evaluations
 perf: install
 	$(PY) -m pytest perf --benchmark-enable --benchmark-columns=median,iqr,mean,rounds -p no:cacheprovider
 	$(PY) perf/efficiency.py
+	$(PY) perf/vs_bare_loop.py
 
 ## lock: write requirements.lock from the current environment (the torch extra's lines left out)
 lock: install

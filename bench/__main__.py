@@ -1,8 +1,6 @@
 """``python -m bench``: the searchbench command line."""
 
-import sys
-
-from bench.cli import main
+from bench.cli import entry
 
 if __name__ == "__main__":  # worker processes import this module too: only the user's process runs
-    sys.exit(main())
+    entry()

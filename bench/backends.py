@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from bench.evaluator import THREAD_ENV, Evaluator
 from bench.records import Event, Task
+from bench.warm import fork_here, local_workers, pool_context
 from bench.worker import close_worker_evaluator, work, worker_evaluator
 
 #: Runs handed to a pool beyond its workers: a worker that frees up starts the next one at once
@@ -27,12 +28,13 @@ from bench.worker import close_worker_evaluator, work, worker_evaluator
 QUEUED = 1
 
 
-def make_backend(jobs: int | None = None, scheduler: str | None = None) -> Backend:
+def make_backend(jobs: int | None = None, scheduler: str | None = None,
+                 runs: int | None = None) -> Backend:
     """The backend a command asks for: a Dask cluster at ``scheduler``, else ``jobs`` local
-    workers (all cores by default; one runs in this process)."""
+    workers (all cores by default), never more than its ``runs``; one runs in this process."""
     if scheduler:
         return DaskBackend(scheduler)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = local_workers(jobs, runs)
     return SerialBackend() if jobs == 1 else LokyBackend(jobs)
 
 
@@ -63,6 +65,10 @@ class SerialBackend:
     def __init__(self, evaluate: Evaluator | None = None):
         self.evaluate = evaluate
         self._next: Task | None = None
+        if evaluate is None:
+            # The evaluation child is a copy of this process, which has imported scikit-learn
+            # and the catalogue: made now, before the progress bar starts a thread.
+            worker_evaluator(fork=fork_here()).start()
 
     def capacity(self) -> int:
         return 1
@@ -110,8 +116,11 @@ class LokyBackend:
     def _pool(self):
         from joblib.externals.loky import get_reusable_executor
 
+        # Workers are forks of a server that has imported the harness (bench.warm); they take
+        # this process's environment of now, as workers started afresh would.
         return get_reusable_executor(max_workers=self.workers, reuse="auto", env=THREAD_ENV,
-                                     initializer=_init_local_worker)
+                                     context=pool_context(), initializer=_init_local_worker,
+                                     initargs=(dict(os.environ, **THREAD_ENV), os.getpid()))
 
     def _accept(self) -> None:
         while True:
@@ -183,14 +192,20 @@ class LokyBackend:
         self._folder.cleanup()
 
 
-def _init_local_worker() -> None:
-    """Prepare a loky worker while the owner is still planning: import what runs need and
-    start the evaluation child, a fork of this worker that inherits those imports."""
+def _init_local_worker(environ: dict[str, str] | None = None, owner: int | None = None) -> None:
+    """Prepare a loky worker while the owner is still planning: import what runs need (already
+    done by a worker forked from the fork server) and start the evaluation child, a fork of this
+    worker that inherits those imports. ``environ``: the owner's environment; ``owner``: its
+    process, which the worker outlives by half a second at most."""
     import signal
+
+    if environ is not None and os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)
 
     from bench.lifetime import exit_with_parent
 
-    exit_with_parent()  # an owner killed with SIGKILL cannot stop its workers: they notice
+    exit_with_parent(owner)  # an owner killed with SIGKILL cannot stop its workers: they notice
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's: it stops the workers
     try:
         import bench.problem  # noqa: F401  (scikit-learn: every problem needs it)

@@ -71,7 +71,13 @@ class Catalogue:
 
     @functools.cached_property
     def problem_digests(self) -> dict[str, str]:
-        """A hash per problem, of its definition and its data."""
+        """A hash per problem, of its definition and its data (remembered between commands,
+        see :mod:`bench.memo`: hashing loads every dataset and builds every estimator)."""
+        from bench.memo import catalogue_digests
+
+        return catalogue_digests(self, self._hash_problems)
+
+    def _hash_problems(self) -> dict[str, str]:
         out = {}
         for pid, problem in sorted(self.problems.items()):
             definition = json.dumps(problem.to_dict(), sort_keys=True, default=repr)

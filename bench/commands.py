@@ -22,6 +22,7 @@ from bench.store import check_store_path, open_store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
 from bench.variants import split_names
+from bench.warm import local_workers, single_run, start_fork_server
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,17 @@ def run_command(args: argparse.Namespace) -> int:
         raise BadInput("give --jobs or --scheduler, not both")
     if args.dry_run:
         return dry_run_command(args)
-    # With a new store there is work to do: local workers start now and warm up (imports,
-    # evaluation child) while this process loads the catalogue and plans; on bad input they are
-    # stopped with nothing written. With an existing store they wait for the plan, so that a
-    # command with nothing left to run stays quick.
+    # With a new store there is work to do: the local workers' fork server starts now and
+    # imports while this process loads the catalogue and plans (bench.warm), unless the
+    # arguments name a single run, which runs here. With an existing store nothing starts
+    # before the plan, so that a command with nothing left to run stays quick.
     fresh = not (args.store or default_store()).exists()
-    early = make_backend(args.jobs) if fresh and not args.scheduler else None
-    try:
-        return _run(args, early)
-    finally:
-        if early is not None:
-            early.close()
+    if fresh and not args.scheduler and local_workers(args.jobs) > 1 and not single_run(args):
+        start_fork_server()
+    return _run(args)
 
 
-def _run(args: argparse.Namespace, early) -> int:
+def _run(args: argparse.Namespace) -> int:
     # Resolve everything before the store is touched: problems, strategies, fingerprint.
     ctx = build_context(args, "write")
     catalogue, suite, strategies, store_path = (ctx.catalogue, ctx.suite, ctx.strategies,
@@ -76,7 +74,7 @@ def _run(args: argparse.Namespace, early) -> int:
     empty = not store_path.exists()
     # An unreachable scheduler is bad input, found before the store is touched; local workers
     # start only if there is something to run.
-    backend = early or (make_backend(scheduler=args.scheduler) if args.scheduler else None)
+    backend = make_backend(scheduler=args.scheduler) if args.scheduler else None
     store = open_store(store_path, catalogue.fingerprint)
     try:
         if empty:  # a fresh clone computes only what the committed results do not hold
@@ -98,7 +96,7 @@ def _run(args: argparse.Namespace, early) -> int:
             print("nothing to run: every run is already in the store", file=sys.stderr)
             summary = None
         else:
-            backend = backend or make_backend(args.jobs, args.scheduler)
+            backend = backend or make_backend(args.jobs, runs=len(plan.todo))
             summary = execute(plan.todo, store, backend, progress=not args.no_progress,
                               label=suite.name, costs=plan.costs)
             print(f"executed {summary.executed} runs ({summary.trials} trials) in "
@@ -113,7 +111,7 @@ def _run(args: argparse.Namespace, early) -> int:
         failed += [(spec, errors.get(spec.run_id, "")) for spec in plan.failed]
     finally:
         store.close()
-        if backend is not None and backend is not early:
+        if backend is not None:
             backend.close()
     if failed:
         print(f"{len(failed)} run(s) failed:", file=sys.stderr)
@@ -288,9 +286,9 @@ def references_command(args: argparse.Namespace) -> int:
     store_path = args.store or (project_root() / ".searchbench" /
                                 f"references-{catalogue.fingerprint[:12]}.sqlite")
     check_store_path(store_path, catalogue.fingerprint, create=True)
-    backend = make_backend(args.jobs)
-    print(f"references for {len(problems)} problems "
-          f"({len(refs.Method().runs) * len(problems)} runs), store "
+    runs = len(refs.Method().runs) * len(problems)
+    backend = make_backend(args.jobs, runs=runs)
+    print(f"references for {len(problems)} problems ({runs} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
     try:

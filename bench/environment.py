@@ -18,7 +18,15 @@ Versions = tuple[tuple[str, str], ...]
 
 
 def distribution_version(dist: str) -> str | None:
-    """The installed version of ``dist``, or None if it is not installed."""
+    """The installed version of ``dist``, or None if it is not installed; remembered between
+    commands (:mod:`bench.memo`: installing or removing a package is noticed), since parsing
+    each strategy library's metadata at every start took a tenth of a second."""
+    from bench.memo import remember
+
+    return remember("versions", [dist], lambda: _installed_version(dist), keep=1024)
+
+
+def _installed_version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:

@@ -150,7 +150,9 @@ class ChildEvaluator:
         self._thread = threading.get_ident()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        if self.fork:
+        from bench.warm import fork_safe
+
+        if self.fork and fork_safe():  # never a copy of a process that holds torch
             self._proc = _Forked.start(to_child_r, from_child_w)
         else:
             self._proc = subprocess.Popen(

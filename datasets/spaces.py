@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from bench.memo import dataset_length
 from bench.problem import Dataset, Fidelity
 from bench.space import Categorical, Integer, Real, Space, when
 
@@ -58,9 +59,9 @@ def knn_space() -> Space:
 
 def knn_fidelity(dataset: Dataset, cv: int = 5, test_size: float = 0.2) -> Fidelity:
     """A training-fraction fidelity whose smallest subsample still holds ``MAX_NEIGHBORS``
-    samples, so that no neighbour count of the space fails at low fidelity."""
-    X, _ = dataset.arrays()
-    fold_train = math.floor(len(X) * (1 - test_size)) * (cv - 1) // cv
+    samples, so that no neighbour count of the space fails at low fidelity. The dataset's length
+    is remembered between commands (:mod:`bench.memo`): importing the catalogue loads no data."""
+    fold_train = math.floor(dataset_length(dataset) * (1 - test_size)) * (cv - 1) // cv
     fraction = max(0.1, math.ceil(100 * MAX_NEIGHBORS / fold_train) / 100)
     return Fidelity(min_fraction=fraction)
 

@@ -32,6 +32,13 @@ def run_cli(*args, catalogue=None, check=None, timeout=600, cwd=None):
     return proc
 
 
+@pytest.fixture(autouse=True, scope="session")
+def remembered_facts(tmp_path_factory):
+    """What commands remember between them (bench.memo) goes to a folder of this test session,
+    shared by every command the tests start and never the user's own."""
+    os.environ["SEARCHBENCH_CACHE"] = str(tmp_path_factory.mktemp("remembered"))
+
+
 @pytest.fixture
 def cli():
     return run_cli
