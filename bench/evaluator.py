@@ -40,6 +40,16 @@ THREAD_ENV = {
     "NUMEXPR_NUM_THREADS": "1",
 }
 
+#: Modules that must not be imported in a process that is forked afterwards.
+FORK_UNSAFE = ("torch",)
+
+
+def fork_safe() -> bool:
+    """Whether this process can be copied with ``os.fork``: POSIX, and nothing imported that
+    does not survive a fork."""
+    return hasattr(os, "fork") and not any(name in sys.modules for name in FORK_UNSAFE)
+
+
 #: How long a child may take to start and load a problem (imports, data) before it is given up.
 STARTUP_LIMIT = 600.0
 
@@ -150,8 +160,6 @@ class ChildEvaluator:
         self._thread = threading.get_ident()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        from bench.warm import fork_safe
-
         if self.fork and fork_safe():  # never a copy of a process that holds torch
             self._proc = _Forked.start(to_child_r, from_child_w)
         else:

@@ -21,16 +21,10 @@ from __future__ import annotations
 import os
 import sys
 
-#: Modules that must not be imported in a process that is forked afterwards.
-FORK_UNSAFE = ("torch",)
+from bench.evaluator import THREAD_ENV, fork_safe
+
 #: What the fork server imports before forking workers (see :mod:`bench.preload`).
 PRELOAD = ["bench.preload"]
-
-
-def fork_safe() -> bool:
-    """Whether this process can be copied with ``os.fork``: POSIX, and nothing imported that
-    does not survive a fork."""
-    return hasattr(os, "fork") and not any(name in sys.modules for name in FORK_UNSAFE)
 
 
 def fork_here() -> bool:
@@ -73,8 +67,6 @@ def _ensure_fork_server() -> None:
     # The server and every worker forked from it get one BLAS/OpenMP thread: set in the
     # environment it starts with, before it loads NumPy.
     from multiprocessing import forkserver
-
-    from bench.evaluator import THREAD_ENV
 
     saved = {name: os.environ.get(name) for name in THREAD_ENV}
     os.environ.update(THREAD_ENV)
