@@ -63,7 +63,7 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
     infos = {s.name: s for s in strategies}
     wanted = {spec.run_id: spec for spec in specs}
     frame = pd.read_parquet(trials_path)
-    exhausted = _exhausted_runs(results)
+    reported = _reported_runs(results)
     seeded, trials = 0, 0
     for (problem, strategy, version, seed), rows in frame.groupby(
             ["problem", "strategy", "strategy_version", "seed"], sort=False):
@@ -73,7 +73,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
             continue
         rows = rows.sort_values("trial")
         cost = float(rows["cost"].sum())
-        complete = cost >= suite.budget - COST_EPS or (problem, strategy, int(seed)) in exhausted
+        # the report lists only complete runs; one may end below the budget when its next trial
+        # would exceed it (a multi-fidelity trial charged c(f)) or its strategy is exhausted
+        complete = cost >= suite.budget - COST_EPS or (problem, strategy, version, int(seed)) in reported
         if not complete or list(rows["trial"]) != list(range(len(rows))):
             continue
         # the versions here, which the check above found equal to those the results were made with
@@ -128,19 +130,16 @@ def _lookup(installed: dict, name: str) -> str | None:
     return None
 
 
-def _exhausted_runs(results: Path) -> set[tuple[str, str, int]]:
-    """Runs the report marked as exhausted (a grid smaller than the budget): complete too."""
+def _reported_runs(results: Path) -> set[tuple[str, str, str, int]]:
+    """The runs of the committed report (``runs.csv`` lists complete runs only)."""
     path = results / "runs.csv"
     if not path.is_file():
         return set()
     import pandas as pd
 
     runs = pd.read_csv(path)
-    if "exhausted" not in runs:
-        return set()
-    done = runs[runs["exhausted"].astype(bool)]
-    return {(p, s, int(seed))
-            for p, s, seed in zip(done["problem"], done["strategy"], done["seed"])}
+    return {(p, s, v, int(seed)) for p, s, v, seed in
+            zip(runs["problem"], runs["strategy"], runs["strategy_version"], runs["seed"])}
 
 
 def _extras(value) -> dict | None:

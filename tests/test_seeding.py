@@ -32,7 +32,7 @@ def committed(tmp_path_factory, tiny_module):
         "SELECT r.problem, r.strategy, r.strategy_version, r.seed, t.* FROM runs r "
         "JOIN trials t ON t.run_id = r.run_id", sqlite3.connect(store))
     trials.drop(columns=["run_id"]).to_parquet(folder / "trials.parquet")
-    runs = pd.read_sql("SELECT problem, strategy, seed, cost, status FROM runs",
+    runs = pd.read_sql("SELECT problem, strategy, strategy_version, seed, cost, status FROM runs",
                        sqlite3.connect(store))
     assert (runs["status"] == "complete").all()
     runs["exhausted"] = runs["cost"] < 4  # a grid smaller than the budget
@@ -74,6 +74,35 @@ def test_an_empty_store_takes_the_committed_runs_unchanged(tmp_path, tiny_module
     copied = store.trials_frame()
     assert len(copied) == len(trials)
     assert sorted(copied["score"].round(12)) == sorted(trials["score"].round(12))
+    store.close()
+
+
+def test_a_run_below_the_budget_is_seeded_only_when_the_report_lists_it(tmp_path, tiny_module,
+                                                                        committed):
+    """A complete run can end below the budget (an exhausted grid, or a last trial charged c(f)
+    that would overshoot); only the report's runs.csv, which lists complete runs, tells it from a
+    run cut short."""
+    import shutil
+
+    folder, trials = committed
+    copy = tmp_path / "results"
+    shutil.copytree(folder, copy)
+    key = ["problem", "strategy", "strategy_version", "seed"]
+    first = trials.iloc[0][key]
+    mine = (trials[key] == first).all(axis=1)
+    last = trials[mine]["trial"].max()
+    trials[~(mine & (trials["trial"] == last))].to_parquet(copy / "trials.parquet")  # cost 3 of 4
+    (tmp_path / "listed").mkdir()
+    store, _, count, _ = seed(tmp_path / "listed", tiny_module, copy)
+    assert count == 8  # runs.csv lists it: complete below the budget
+    store.close()
+    runs = pd.read_csv(copy / "runs.csv")
+    listed = (runs[key] == first).all(axis=1)
+    assert listed.sum() == 1
+    runs[~listed].to_csv(copy / "runs.csv", index=False)
+    (tmp_path / "unlisted").mkdir()
+    store, _, count, _ = seed(tmp_path / "unlisted", tiny_module, copy)
+    assert count == 7  # not listed and below the budget: not seeded
     store.close()
 
 
