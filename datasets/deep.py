@@ -489,18 +489,14 @@ class DeepProblem(Problem):
         raise NotImplementedError
 
     def to_dict(self) -> dict:
+        """The problem's description (:meth:`Problem.to_dict`), with what differs here: the
+        model's settings, the score, the split protocol, the side metrics and the extra."""
         example = self.make_estimator(self.space.default())
         return {
-            "id": self.id,
-            "model": self.model,
-            "dataset": self.dataset.name,
-            "task": self.task,
+            **super().to_dict(),
             "metric": self.scoring,
             "estimator": {"class": f"{type(example).__module__}.{type(example).__qualname__}",
                           "params": {k: v for k, v in sorted(vars(example).items())}},
-            "fixed": {k: repr(v) for k, v in sorted(self.fixed.items())},
-            "space": self.space.to_dict(),
-            "fidelity": self.fidelity.describe(),
             "protocol": {"validation_size": self.valid_size, "test_size": self.test_size,
                          "split_seed": self.split_seed},
             "extras": list(self.extras_doc),
