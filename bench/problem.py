@@ -71,7 +71,8 @@ class Fidelity:
 
     With ``param=None`` the model is trained on the fraction ``f`` of each training fold (a fixed,
     stratified subsample); with a parameter name such as ``"n_estimators"`` or ``"max_iter"``, that
-    parameter is set to ``round(f * full)``. A trial at fidelity ``f`` costs ``f`` evaluations.
+    parameter is set to ``round(f * full)``. A trial at fidelity ``f`` is charged the problem's
+    measured relative compute c(f) (:mod:`bench.costcurve`), or ``f`` where none is frozen.
     """
 
     param: str | None = None

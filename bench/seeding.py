@@ -20,15 +20,13 @@ from pathlib import Path
 
 from bench.catalogue import Catalogue
 from bench.environment import distribution_version, run_versions
-from bench.records import RunOutcome, RunSpec, TrialRecord
+from bench.records import COST_EPS, RunOutcome, RunSpec, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite
 
 #: Packages whose versions change every score (they evaluate the problems).
 SCORE_PACKAGES = ("numpy", "scipy", "scikit-learn", "threadpoolctl")
-#: Slack for comparing a run's summed fractional costs with its budget.
-COST_EPS = 1e-9
 
 
 def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
@@ -52,7 +50,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
         say(f"empty store, not seeded from {where}: made with budget {committed_budget}, this run "
             f"asks for {suite.budget}")
         return 0
-    differ = _environment_differences(manifest, strategies)
+    packages = {p for pid in {spec.problem for spec in specs}
+                for p in catalogue.problems[pid].requires}
+    differ = _environment_differences(manifest, strategies, packages)
     if differ:
         say(f"empty store, not seeded from {where}: other versions here ({'; '.join(differ)})")
         return 0
@@ -75,7 +75,10 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
         cost = float(rows["cost"].sum())
         # the report lists only complete runs; one may end below the budget when its next trial
         # would exceed it (a multi-fidelity trial charged c(f)) or its strategy is exhausted
-        complete = cost >= suite.budget - COST_EPS or (problem, strategy, version, int(seed)) in reported
+        listed = reported.get((problem, strategy, version, int(seed)))
+        complete = (cost >= suite.budget - COST_EPS or listed is not None) and (
+            listed is None or (listed[0] == len(rows) and math.isclose(listed[1], cost,
+                                                                      abs_tol=1e-6)))
         if not complete or list(rows["trial"]) != list(range(len(rows))):
             continue
         # the versions here, which the check above found equal to those the results were made with
@@ -103,21 +106,27 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
     return seeded
 
 
-def _environment_differences(manifest: dict, strategies: Sequence[StrategyInfo]) -> list[str]:
+def _environment_differences(manifest: dict, strategies: Sequence[StrategyInfo],
+                             problem_packages: set[str] = frozenset()) -> list[str]:
+    """What differs between the versions here and those the results were made with; a version
+    the manifest does not record counts as a difference (it cannot be shown to be equal)."""
     installed = manifest.get("packages", {}).get("installed", {})
     python = manifest.get("machine", {}).get("python")
     out = []
-    if python and python != platform.python_version():
-        out.append(f"python {platform.python_version()} here, {python} in the results")
-    names = list(SCORE_PACKAGES)
+    if python != platform.python_version():
+        out.append(f"python {platform.python_version()} here, {python or 'not recorded'} in the "
+                   "results")
+    names = list(SCORE_PACKAGES) + sorted(problem_packages)
     for s in strategies:
         cls = s.cls
         names += [s.library, *(cls.requires if cls is not None else ())]
-    for name in dict.fromkeys(n for n in names if n):
+    # searchbench itself is not a package of the manifest: its code is in every identity's hash
+    for name in dict.fromkeys(n for n in names if n and n != "searchbench"):
         theirs = _lookup(installed, name)
         mine = distribution_version(name)
-        if theirs is not None and mine is not None and theirs != mine:
-            out.append(f"{name} {mine} here, {theirs} in the results")
+        if theirs != mine:
+            out.append(f"{name} {mine or 'not installed'} here, {theirs or 'not recorded'} in "
+                       "the results")
     return out
 
 
@@ -130,16 +139,18 @@ def _lookup(installed: dict, name: str) -> str | None:
     return None
 
 
-def _reported_runs(results: Path) -> set[tuple[str, str, str, int]]:
-    """The runs of the committed report (``runs.csv`` lists complete runs only)."""
+def _reported_runs(results: Path) -> dict[tuple[str, str, str, int], tuple[int, float]]:
+    """The runs of the committed report (``runs.csv`` lists complete runs only), with their
+    number of trials and cost, which the committed trials must match."""
     path = results / "runs.csv"
     if not path.is_file():
-        return set()
+        return {}
     import pandas as pd
 
     runs = pd.read_csv(path)
-    return {(p, s, v, int(seed)) for p, s, v, seed in
-            zip(runs["problem"], runs["strategy"], runs["strategy_version"], runs["seed"])}
+    return {(p, s, v, int(seed)): (int(n), float(c)) for p, s, v, seed, n, c in
+            zip(runs["problem"], runs["strategy"], runs["strategy_version"], runs["seed"],
+                runs["trials"], runs["cost"])}
 
 
 def _extras(value) -> dict | None:

@@ -32,7 +32,8 @@ def committed(tmp_path_factory, tiny_module):
         "SELECT r.problem, r.strategy, r.strategy_version, r.seed, t.* FROM runs r "
         "JOIN trials t ON t.run_id = r.run_id", sqlite3.connect(store))
     trials.drop(columns=["run_id"]).to_parquet(folder / "trials.parquet")
-    runs = pd.read_sql("SELECT problem, strategy, strategy_version, seed, cost, status FROM runs",
+    runs = pd.read_sql("SELECT problem, strategy, strategy_version, seed, n_trials AS trials, cost, "
+                       "status FROM runs",
                        sqlite3.connect(store))
     assert (runs["status"] == "complete").all()
     runs["exhausted"] = runs["cost"] < 4  # a grid smaller than the budget
@@ -42,7 +43,8 @@ def committed(tmp_path_factory, tiny_module):
         "catalogue": {"fingerprint": tiny_module.fingerprint},
         "suite": {"budget": 4},
         "strategies": [{"name": n, "identity": found[n].version} for n in ("grid", "random")],
-        "packages": {"installed": {d: distribution_version(d) for d in ("numpy", "scikit_learn")}},
+        "packages": {"installed": {d: distribution_version(d)
+                                   for d in ("numpy", "scipy", "scikit_learn", "threadpoolctl")}},
         "machine": {"python": platform.python_version()},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -80,8 +82,8 @@ def test_an_empty_store_takes_the_committed_runs_unchanged(tmp_path, tiny_module
 def test_a_run_below_the_budget_is_seeded_only_when_the_report_lists_it(tmp_path, tiny_module,
                                                                         committed):
     """A complete run can end below the budget (an exhausted grid, or a last trial charged c(f)
-    that would overshoot); only the report's runs.csv, which lists complete runs, tells it from a
-    run cut short."""
+    that would overshoot); only the report's runs.csv, which lists complete runs with their
+    trials and cost, tells it from a run cut short."""
     import shutil
 
     folder, trials = committed
@@ -92,18 +94,22 @@ def test_a_run_below_the_budget_is_seeded_only_when_the_report_lists_it(tmp_path
     mine = (trials[key] == first).all(axis=1)
     last = trials[mine]["trial"].max()
     trials[~(mine & (trials["trial"] == last))].to_parquet(copy / "trials.parquet")  # cost 3 of 4
-    (tmp_path / "listed").mkdir()
-    store, _, count, _ = seed(tmp_path / "listed", tiny_module, copy)
-    assert count == 8  # runs.csv lists it: complete below the budget
-    store.close()
     runs = pd.read_csv(copy / "runs.csv")
     listed = (runs[key] == first).all(axis=1)
     assert listed.sum() == 1
+
+    def count(name):
+        (tmp_path / name).mkdir()
+        store, _, seeded, _ = seed(tmp_path / name, tiny_module, copy)
+        store.close()
+        return seeded
+
+    assert count("truncated") == 7  # runs.csv says 4 trials of cost 4: cut short, not seeded
+    runs.loc[listed, ["trials", "cost"]] = [3, 3.0]
+    runs.to_csv(copy / "runs.csv", index=False)
+    assert count("listed") == 8  # the report lists it with these 3 trials: complete
     runs[~listed].to_csv(copy / "runs.csv", index=False)
-    (tmp_path / "unlisted").mkdir()
-    store, _, count, _ = seed(tmp_path / "unlisted", tiny_module, copy)
-    assert count == 7  # not listed and below the budget: not seeded
-    store.close()
+    assert count("unlisted") == 7  # below the budget and not listed: not seeded
 
 
 def test_runs_of_a_changed_strategy_or_another_suite_are_not_seeded(tmp_path, tiny_module,
@@ -131,6 +137,7 @@ def test_runs_of_a_changed_strategy_or_another_suite_are_not_seeded(tmp_path, ti
     ({"suite": {"budget": 5}}, "made with budget 5, this run asks for 4"),
     ({"packages": {"installed": {"numpy": "1.0.0"}}}, "numpy "),
     ({"machine": {"python": "3.0.1"}}, "python "),
+    ({"packages": {"installed": {}}}, "not recorded in the results"),  # unknown is not equal
 ])
 def test_nothing_is_seeded_when_what_makes_the_scores_differs(tmp_path, tiny_module, committed,
                                                               change, reason):
