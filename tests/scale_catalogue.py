@@ -42,18 +42,21 @@ class SleepyRidge(Ridge):
 
 
 class WorkerKillingRidge(Ridge):
-    """Kills the worker that evaluates it (the evaluation child's parent) when ``alpha`` exceeds
-    ``above``: every time, or only the first time if ``marker`` names a file to create."""
+    """Kills the worker that evaluates it (the evaluation child's parent) when ``alpha`` lies
+    between ``above`` and ``below``: every time, or only the first time if ``marker`` names a file
+    to create."""
 
-    def __init__(self, alpha=1.0, fit_intercept=True, above=1.0, marker=""):
+    def __init__(self, alpha=1.0, fit_intercept=True, above=1.0, below=float("inf"), marker=""):
         super().__init__(alpha=alpha, fit_intercept=fit_intercept)
         self.above = above
+        self.below = below
         self.marker = marker
 
     def fit(self, X, y, sample_weight=None):
-        if self.alpha > self.above and not (self.marker and os.path.exists(self.marker)):
-            if self.marker:
-                Path(self.marker).touch()
+        if (self.above < self.alpha < self.below
+                and not (self.marker and os.path.exists(self.marker))):
+            if self.marker:  # the time of the kill (a file's mtime can lag the clock by a tick)
+                Path(self.marker).write_text(repr(time.time()))
             os.kill(os.getppid(), signal.SIGKILL)
             time.sleep(5)  # the child itself dies with its worker
         return super().fit(X, y, sample_weight)
@@ -63,9 +66,10 @@ def sleepy(name: str, delay: float) -> Problem:
     return Problem(name, LINE, SleepyRidge, SPACE, fixed={"delay": delay}, cv=2)
 
 
-def killer(name: str, marker: str = "", above: float = 1.0) -> Problem:
-    return Problem(name, LINE, WorkerKillingRidge, SPACE, fixed={"above": above, "marker": marker},
-                   cv=2)
+def killer(name: str, marker: str = "", above: float = 1.0,
+           below: float = float("inf")) -> Problem:
+    return Problem(name, LINE, WorkerKillingRidge, SPACE,
+                   fixed={"above": above, "below": below, "marker": marker}, cv=2)
 
 
 PROBLEMS = [sleepy("sleepy", 0.02), sleepy("sleepier", 0.04)]
