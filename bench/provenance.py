@@ -20,6 +20,8 @@ from bench.paths import project_root
 from bench.report_inputs import Report
 
 LOCK_FILE = "requirements.lock"
+#: The torch extra's own lock (``make install-torch``); its packages are recorded when installed.
+EXTRA_LOCK_FILES = ("requirements-torch.lock",)
 
 
 def write_manifest(report: Report, path: Path, digest: str = "",
@@ -98,15 +100,12 @@ def _json_default(value):
 
 def packages() -> dict:
     """The installed version of every package of the lock file (of searchbench's declared
-    dependencies when there is none), and which of them differ from the lock."""
+    dependencies when there is none) and of the extras' locks that are installed (torch and what
+    the torch-based strategies need: seeding compares them), and which differ from their lock."""
     lock = project_root() / LOCK_FILE
     pinned: dict[str, str | None] = {}
     if lock.is_file():
-        for line in lock.read_text().splitlines():
-            line = line.split("#")[0].strip()
-            if "==" in line:
-                name, version = line.split("==", 1)
-                pinned[name.strip()] = version.strip()
+        pinned.update(_read_lock(lock))
     else:
         for requirement in metadata.requires("searchbench") or []:
             if "extra ==" in requirement:
@@ -115,12 +114,30 @@ def packages() -> dict:
             for stop in "<>=!~[ ":
                 name = name.split(stop)[0]
             pinned[name] = None
+    for extra in EXTRA_LOCK_FILES:
+        path = project_root() / extra
+        if path.is_file():
+            for name, version in _read_lock(path).items():
+                if name not in pinned and distribution_version(name) is not None:
+                    pinned[name] = version
     installed = {name: distribution_version(name) for name in sorted(pinned, key=str.lower)}
     return {
         "lock_file": LOCK_FILE if lock.is_file() else None,
         "installed": installed,
-        "differ_from_lock": sorted(n for n, v in pinned.items() if v and installed[n] != v),
+        # a local build tag is what the lock's pin installs here (torch 2.13.0+cpu for 2.13.0)
+        "differ_from_lock": sorted(n for n, v in pinned.items()
+                                   if v and (installed[n] or "").split("+")[0] != v),
     }
+
+
+def _read_lock(path: Path) -> dict[str, str]:
+    pinned = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pinned[name.strip()] = version.strip()
+    return pinned
 
 
 def machine() -> dict:

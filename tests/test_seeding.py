@@ -164,3 +164,22 @@ def test_the_run_command_says_when_there_is_nothing_to_seed_from(tmp_path, cli):
                 "1", "--budget", "2", "--store", tmp_path / "s.sqlite", "--jobs", "1",
                 "--no-progress", catalogue=TINY, check=0)
     assert "seeded" not in again.stderr  # only an empty store is seeded
+
+
+def test_the_manifest_a_report_writes_records_every_version_seeding_compares():
+    """Seeding refuses a version the manifest does not record, so the report's manifest must
+    record every package seeding compares: the strategies' libraries and requirements and the
+    problems' (torch, botorch and gpytorch with the torch extra), for every available one."""
+    from bench.catalogue import load_catalogue
+    from bench.provenance import machine, packages
+    from bench.seeding import _environment_differences
+
+    catalogue = load_catalogue()
+    strategies = [info for info in discover().values() if info.available]
+    problem_packages = {p for problem in catalogue.problems.values() for p in problem.requires
+                        if distribution_version(p) is not None}  # the problems runnable here
+    manifest = {"packages": packages(), "machine": machine()}
+    assert _environment_differences(manifest, strategies, problem_packages) == []
+    if distribution_version("torch") is not None:  # make test installs the extra
+        assert {"torch", "botorch", "gpytorch"} <= set(manifest["packages"]["installed"])
+        assert "torch" not in manifest["packages"]["differ_from_lock"]
