@@ -125,8 +125,8 @@ def packages() -> dict:
         "lock_file": LOCK_FILE if lock.is_file() else None,
         "installed": installed,
         # a local build tag is what the lock's pin installs here (torch 2.13.0+cpu for 2.13.0)
-        "differ_from_lock": sorted(n for n, v in pinned.items()
-                                   if v and (installed[n] or "").split("+")[0] != v),
+        "differ_from_lock": sorted(n for n, v in pinned.items() if v and installed[n] != v
+                                   and (installed[n] or "").split("+")[0] != v),
     }
 
 
