@@ -46,6 +46,9 @@ def write_manifest(report: Report, path: Path, digest: str = "",
             "version": report.catalogue.version,
             "fingerprint": report.catalogue.fingerprint,
             "module": report.catalogue.module,
+            # seeding compares these: a run stays valid when its own problem is unchanged
+            "problem_digests": {pid: report.catalogue.problem_digests[pid]
+                                for pid in report.problems},
             "references": {
                 pid: None if row["status"] == "missing" else
                 {"ref_random": row["ref_random"], "ref_best": row["ref_best"],

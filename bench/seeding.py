@@ -4,7 +4,8 @@ what it adds.
 ``results/<suite>/`` holds every trial of the suite's runs (``trials.parquet``) and the manifest
 that says what made them. When ``searchbench run`` starts on an empty store, it copies in the
 committed runs it would otherwise compute, provided that nothing that makes their scores differs:
-the catalogue's fingerprint, the strategy's identity (library version and source hash, which
+the problem's digest (its definition and data; the whole catalogue's fingerprint when the results
+record no digests), the strategy's identity (library version and source hash, which
 includes its parameters through its name), the suite's budget, Python and the versions of the
 packages that compute scores (numpy, scipy, scikit-learn, threadpoolctl, and each strategy's
 library and requirements). What cannot be seeded, and why, is said in one line each.
@@ -40,10 +41,14 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
             "and manifest.json); every run is computed")
         return 0
     manifest = json.loads(manifest_path.read_text())
-    committed_fp = manifest.get("catalogue", {}).get("fingerprint")
-    if committed_fp != catalogue.fingerprint:
+    problems = {spec.problem for spec in specs}
+    same, changed_problems = _same_problems(manifest, catalogue, problems)
+    if not same:
+        committed_fp = manifest.get("catalogue", {}).get("fingerprint")
         say(f"empty store, not seeded from {where}: made for catalogue fingerprint "
-            f"{str(committed_fp)[:12]}, this catalogue is {catalogue.fingerprint[:12]}")
+            f"{str(committed_fp)[:12]}, this catalogue is {catalogue.fingerprint[:12]}, and "
+            + ("no problem asked for is defined as it was" if changed_problems else
+               "the results do not record each problem's digest"))
         return 0
     committed_budget = manifest.get("suite", {}).get("budget")
     if committed_budget != suite.budget:
@@ -69,7 +74,7 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
             ["problem", "strategy", "strategy_version", "seed"], sort=False):
         spec = RunSpec(problem=problem, strategy=strategy, strategy_version=version,
                        seed=int(seed), budget=suite.budget, fingerprint=catalogue.fingerprint)
-        if spec.run_id not in wanted:
+        if spec.run_id not in wanted or problem not in same:
             continue
         rows = rows.sort_values("trial")
         cost = float(rows["cost"].sum())
@@ -103,7 +108,28 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
         say(f"  not seeded, identity changed since the results were made: {', '.join(changed)}")
     if new:
         say(f"  not in the committed results: {', '.join(new)}")
+    if changed_problems:
+        say(f"  not seeded, problem defined otherwise since the results were made: "
+            f"{', '.join(changed_problems)}")
     return seeded
+
+
+def _same_problems(manifest: dict, catalogue: Catalogue,
+                   problems: set[str]) -> tuple[set[str], list[str]]:
+    """The problems asked for whose committed runs are valid here, and those defined otherwise.
+
+    Under the same catalogue fingerprint, all of them. Under another one (a problem was added,
+    removed or changed anywhere in the catalogue), a run is still valid when its own problem's
+    digest (definition and data) is the one the results record: a run's trials depend on its
+    problem only, never on the rest of the catalogue."""
+    recorded = manifest.get("catalogue", {})
+    if recorded.get("fingerprint") == catalogue.fingerprint:
+        return set(problems), []
+    digests = recorded.get("problem_digests") or {}
+    if not digests:
+        return set(), []
+    same = {p for p in problems if digests.get(p) == catalogue.problem_digests.get(p)}
+    return same, sorted(p for p in problems if p in digests and p not in same)
 
 
 def _environment_differences(manifest: dict, strategies: Sequence[StrategyInfo],

@@ -131,6 +131,35 @@ def test_runs_of_a_changed_strategy_or_another_suite_are_not_seeded(tmp_path, ti
     store.close()
 
 
+def test_under_another_catalogue_the_runs_of_unchanged_problems_are_still_seeded(
+        tmp_path, tiny_module, committed):
+    """A problem added to (or changed in) the catalogue changes its fingerprint, but a run's
+    trials depend on its own problem only: runs whose problem digest the results record
+    unchanged are seeded, the others are computed, and the reason is said."""
+    folder, _ = committed
+    manifest = json.loads((folder / "manifest.json").read_text())
+    digests = tiny_module.problem_digests
+    manifest["catalogue"] = {"fingerprint": "0123456789abcdef", "problem_digests": {
+        "ridge-line": digests["ridge-line"], "knn-blobs": "0" * 64}}
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("trials.parquet", "runs.csv"):
+        (other / name).write_bytes((folder / name).read_bytes())
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    store, strategies, count, said = seed(tmp_path, tiny_module, other)
+    assert count == 4 and set(store.trials_frame()["problem"]) == {"ridge-line"}, said
+    assert "problem defined otherwise since the results were made: knn-blobs" in said[-1]
+    assert len(build_plan(SUITE, tiny_module, strategies, store).todo) == 4
+    store.close()
+
+    manifest["catalogue"]["problem_digests"]["ridge-line"] = "1" * 64
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "none").mkdir()
+    store, _, count, said = seed(tmp_path / "none", tiny_module, other)
+    assert count == 0 and "no problem asked for is defined as it was" in said[0]
+    store.close()
+
+
 @pytest.mark.parametrize("change, reason", [
     ({"catalogue": {"fingerprint": "0123456789abcdef"}},
      "made for catalogue fingerprint 0123456789ab"),
