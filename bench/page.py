@@ -39,6 +39,7 @@ NORMALIZED_FLOOR = -1.0
 #: Headers of the leaderboard columns the page knows; any other column is shown under its name.
 LABELS = {
     "strategy": "strategy", "normalized_score": "normalized score [95% CI]",
+    "effect": "effect vs random [95% CI]",
     "normalized_test_score": "normalized test score", "mean_rank": "mean rank",
     "wilcoxon_p": "p Wilcoxon (Holm)", "sign_p": "p sign (Holm)", "problems": "problems",
     "normalized_problems": "problems with references", "runs": "runs",
@@ -88,7 +89,8 @@ def page_data(report, out: Path) -> PageData:
     data = PageData(
         suite=report.suite.name, summary=summary_line(report), board=report.board.table, order=order,
         colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
-        notes=list(report.board.notes), metrics={p: report.metric(p) for p in report.problems},
+        notes=[*report.board.notes, *([report.board.power.describe()]
+                                      if report.board.power is not None else [])], metrics={p: report.metric(p) for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
     )
     if report.curve.empty:

@@ -75,6 +75,18 @@ def write_manifest(report: Report, path: Path, digest: str = "",
                               "two-sided, ties dropped, Holm over strategies",
             "omnibus": "Friedman on per-problem mean best CV score, complete problems",
             "post_hoc": "pairwise Wilcoxon signed-rank, Holm over all pairs",
+            "power": (f"smallest effect detected with probability {stats.POWER} at Holm's first "
+                      "step (alpha / strategies compared): sign test exact, signed-rank test by "
+                      f"{stats.POWER_SIMULATIONS} simulations of normal differences, seed "
+                      f"{stats.POWER_SEED}"),
+            "power_at_this_size": None if report.board.power is None else {
+                "problems": report.board.power.problems,
+                "comparisons": report.board.power.comparisons,
+                "level": report.board.power.level,
+                "sign_test_share_of_problems_won": report.board.power.sign_share,
+                "signed_rank_standardized_difference": report.board.power.wilcoxon_d,
+                "signed_rank_normalized_difference": report.board.power.wilcoxon_normalized,
+            },
         },
         "packages": packages(),
         "machine": machine(),

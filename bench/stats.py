@@ -27,6 +27,15 @@ significance is claimed, and every test below runs across problems:
   compared; and the Bayesian signed-rank test with the same region (Benavoli et al., 2017;
   ``baycomp``, :data:`BAYES_SAMPLES` posterior samples, fixed seed), which gives P(better),
   P(equivalent) and P(worse) than random search.
+- **Power**: the smallest effect against random search each test detects with 80% power at the
+  report's number of problems, after Holm's correction over the strategies compared (the level
+  a strategy must beat when it is the only one that differs, alpha / m; :func:`power`). For the
+  sign test it is exact: the share of problems a strategy must beat random search on. For the
+  signed-rank test it is the mean per-problem difference in standard deviations of the
+  differences, for normal differences, from the test's exact null distribution and
+  :data:`POWER_SIMULATIONS` simulated sets of problems (fixed seed); multiplied by the observed
+  spread of the differences it reads in normalized units. Each strategy's effect is its mean
+  per-problem difference from random search, with a 95% bootstrap interval over problems.
 - **Friedman test** over the (problem x strategy) table of mean best CV scores, on the problems
   every strategy has. The critical-difference diagram's bars join strategies that pairwise
   Wilcoxon signed-rank tests (on the normalized differences, Holm-corrected over all pairs) do
@@ -58,9 +67,14 @@ ROPE = 0.01
 #: Posterior samples of the Bayesian signed-rank test, and its seed.
 BAYES_SAMPLES = 20_000
 BAYES_SEED = 0
+#: The power the report's minimal detectable effects are computed for, and how.
+POWER = 0.8
+POWER_SIMULATIONS = 20_000
+POWER_SEED = 0
 
 LEADERBOARD_COLUMNS = [
     "strategy", "normalized_score", "normalized_score_low", "normalized_score_high",
+    "effect", "effect_low", "effect_high",
     "normalized_test_score", "mean_rank", "wins", "ties", "losses", "wilcoxon_p",
     "wilcoxon_p_holm", "sign_p", "sign_p_holm", "p_better", "p_equivalent", "p_worse",
     "test_wins", "test_losses", "test_sign_p", "test_sign_p_holm", "problems", "normalized_problems", "runs",
@@ -191,6 +205,116 @@ def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
     table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"].astype(float))
     table["sign_p_holm"] = holm(table["sign_p"].astype(float))
     return table
+
+
+def effects(normalized: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
+    """Each strategy's effect against ``baseline``: the mean over problems of the per-problem
+    difference in mean normalized score, with its 95% percentile bootstrap interval over the
+    problems both have."""
+    rows = {}
+    for strategy in normalized.columns:
+        if strategy == baseline or baseline not in normalized:
+            continue
+        diff = (normalized[strategy] - normalized[baseline]).dropna()
+        low, high = bootstrap_ci(diff) if len(diff) else (np.nan, np.nan)
+        rows[strategy] = {"effect": diff.mean() if len(diff) else np.nan, "effect_low": low,
+                          "effect_high": high}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["effect", "effect_low", "effect_high"])
+
+
+@dataclass(frozen=True)
+class Power:
+    """The smallest effects detected with probability :data:`POWER` by the tests against the
+    baseline, with ``problems`` problems and ``comparisons`` strategies compared (Holm)."""
+
+    problems: int
+    comparisons: int
+    level: float  # the level of Holm's first step: ALPHA / comparisons
+    sign_share: float  # share of problems won (no ties) the sign test needs
+    wilcoxon_d: float  # mean difference / sd of the differences the signed-rank test needs
+    spread: float | None = None  # observed sd of the per-problem differences (normalized units)
+
+    @property
+    def wilcoxon_normalized(self) -> float | None:
+        return None if self.spread is None else self.wilcoxon_d * self.spread
+
+    def describe(self) -> str:
+        text = (f"Power: with {self.problems} problems and {self.comparisons} strategies compared "
+                f"with random search (Holm: the first step tests at {ALPHA} / "
+                f"{self.comparisons} = {self.level:.3g}), a test detects with "
+                f"{POWER:.0%} probability an effect of at least: sign test, a strategy better on "
+                f"{self.sign_share:.0%} of the problems (exact binomial); Wilcoxon signed-rank, "
+                f"a mean per-problem difference of {self.wilcoxon_d:.2f} standard deviations of "
+                f"the differences (normal differences; exact null distribution, "
+                f"{POWER_SIMULATIONS:,} simulations, seed {POWER_SEED})")
+        if self.spread is not None:
+            text += (f", about {self.wilcoxon_normalized:.3f} normalized units at the observed "
+                     f"spread (median over strategies of the differences' standard deviation, "
+                     f"{self.spread:.3f})")
+        return text + ". A smaller effect can be real and still not be significant here."
+
+
+def power(problems: int, comparisons: int, spread: float | None = None) -> Power:
+    """The smallest effects the sign and signed-rank tests against the baseline detect with
+    probability :data:`POWER` at Holm's first step (level ALPHA / comparisons), two-sided."""
+    level = ALPHA / max(comparisons, 1)
+    return Power(problems, comparisons, level, _sign_share(problems, level),
+                 _wilcoxon_d(problems, level), spread)
+
+
+def _bisect(power_of, low: float, high: float, steps: int = 40) -> float:
+    """The smallest effect in [low, high] whose power reaches POWER (power_of is increasing);
+    NaN when even ``high`` does not."""
+    if power_of(high) < POWER:
+        return float("nan")
+    for _ in range(steps):
+        mid = (low + high) / 2
+        low, high = (low, mid) if power_of(mid) >= POWER else (mid, high)
+    return high
+
+
+def _sign_share(n: int, level: float) -> float:
+    """Exact: the win probability per problem at which the two-sided sign test on ``n``
+    problems (no ties) rejects at ``level`` with probability POWER."""
+    if n < 1:
+        return float("nan")
+    rejects = np.array([ss.binomtest(k, n).pvalue <= level for k in range(n + 1)])
+    ks = np.arange(n + 1)
+    return _bisect(lambda p: float(ss.binom.pmf(ks, n, p)[rejects].sum()), 0.5, 1.0)
+
+
+def _signed_rank_null(n: int) -> np.ndarray:
+    """P(W+ = w) for w = 0..n(n+1)/2 under the null, without ties (exact, by counting)."""
+    counts = np.zeros(n * (n + 1) // 2 + 1)
+    counts[0] = 1.0
+    for rank in range(1, n + 1):
+        counts[rank:] = counts[rank:] + counts[:-rank].copy()
+    return counts / counts.sum()
+
+
+def _wilcoxon_d(n: int, level: float) -> float:
+    """By simulation: the standardized mean difference (normal differences) at which the
+    two-sided exact signed-rank test on ``n`` problems rejects at ``level`` with probability
+    POWER. The same draws serve every candidate effect, so the power is monotone in it."""
+    if n < 1:
+        return float("nan")
+    null = _signed_rank_null(n)
+    tail = np.cumsum(null)  # P(W+ <= w); the two-sided p of w is 2 * P(W+ <= min(w, max - w))
+    w_max = n * (n + 1) // 2
+    critical = np.flatnonzero(np.minimum(2 * tail, 1.0) <= level)
+    if not len(critical):
+        return float("nan")
+    c = critical.max()  # reject when min(W+, W-) <= c
+    z = np.random.default_rng(POWER_SEED).standard_normal((POWER_SIMULATIONS, n))
+
+    def power_of(d: float) -> float:
+        x = z + d
+        ranks = np.abs(x).argsort(axis=1).argsort(axis=1) + 1
+        w_plus = np.where(x > 0, ranks, 0).sum(axis=1)
+        return float((np.minimum(w_plus, w_max - w_plus) <= c).mean())
+
+    return _bisect(power_of, 0.0, 5.0, steps=20)
 
 
 def holdout_tests(raw_test: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
@@ -325,6 +449,8 @@ def friedman(raw: pd.DataFrame, alpha: float = ALPHA,
 def baseline_legend(baseline: str) -> str:
     """How to read the leaderboard's columns against ``baseline``."""
     return (
+        f"Effect: the mean over problems of the difference in mean normalized score from "
+        f"{baseline}'s, with a 95% percentile bootstrap interval over problems. "
         f"W/T/L: problems where the strategy's mean normalized score is more than {ROPE} above / "
         f"within {ROPE} of / more than {ROPE} below {baseline}'s (the region of practical "
         f"equivalence; problems with usable references only). p Wilcoxon: signed-rank test of "
@@ -353,6 +479,7 @@ class Leaderboard:
     friedman: Friedman
     baseline: str | None
     notes: tuple[str, ...] = ()
+    power: Power | None = None  # the tests' minimal detectable effects against the baseline
 
 
 def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
@@ -386,15 +513,17 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
                      "by rank only")
 
     if baseline in raw.columns and raw.shape[1] > 1:
+        board = board.join(effects(normalized, baseline))
         board = board.join(compare_with_baseline(raw, normalized, baseline))
         board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
+        power_ = _power_of(normalized, baseline)
         n = int(raw[baseline].notna().sum())
         if 2 / 2**n >= ALPHA:
             notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
                          f"sign test can give is {2 / 2**n:.3g}: no difference against "
                          f"{baseline} can be significant at {ALPHA}; it takes 6 problems or more")
     else:
-        baseline = None
+        baseline, power_ = None, None
         notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")
     board = board.reindex(columns=LEADERBOARD_COLUMNS[1:])
     board["normalized_problems"] = board["normalized_problems"].fillna(0).astype(int)
@@ -406,7 +535,20 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
     result = friedman(raw, normalized=normalized)
     if result.reason:
         notes.append(result.reason)
-    return Leaderboard(board.reset_index(drop=True), result, baseline, tuple(notes))
+    return Leaderboard(board.reset_index(drop=True), result, baseline, tuple(notes), power_)
+
+
+def _power_of(normalized: pd.DataFrame, baseline: str) -> Power | None:
+    """The power statement for this table of per-problem normalized scores (problems with
+    usable references), the spread being the median over strategies of the standard deviation
+    of their differences from ``baseline``."""
+    if baseline not in normalized or normalized.shape[1] < 2:
+        return None
+    others = [s for s in normalized.columns if s != baseline]
+    n = int(normalized[baseline].notna().sum())
+    spreads = [(normalized[s] - normalized[baseline]).dropna().std(ddof=1) for s in others]
+    spreads = [x for x in spreads if np.isfinite(x)]
+    return power(n, len(others), float(np.median(spreads)) if spreads else None) if n else None
 
 
 # -- curves -------------------------------------------------------------------------------------

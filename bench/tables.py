@@ -57,12 +57,20 @@ def _ci(row) -> str:
             f"{row['normalized_score_high']:.3f}]")
 
 
+def _effect(row) -> str:
+    if pd.isna(row.get("effect")):
+        return "-"
+    if pd.isna(row.get("effect_low")):
+        return f"{row['effect']:+.3f}"
+    return f"{row['effect']:+.3f} [{row['effect_low']:+.3f}, {row['effect_high']:+.3f}]"
+
+
 def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     board = report.board.table
     baseline = report.board.baseline
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
-        headers += [f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
+        headers += [f"effect vs {baseline} [95% CI]", f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
                     "P better / equiv. / worse", "test W/L; p sign (Holm)"]
     headers += ["problems", "runs"]
     rows = []
@@ -72,9 +80,9 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
                 f"{row['mean_rank']:.2f}"]
         if baseline:
             if row["strategy"] == baseline:
-                line += ["(baseline)", "", "", "", ""]
+                line += ["(baseline)", "", "", "", "", ""]
             else:
-                line += [f"{row['wins']}/{row['ties']}/{row['losses']}",
+                line += [_effect(row), f"{row['wins']}/{row['ties']}/{row['losses']}",
                          _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
                          _p(row["sign_p"], row["sign_p_holm"]), stats.probabilities(row),
                          f"{row['test_wins']}/{row['test_losses']}; "
@@ -115,6 +123,8 @@ def leaderboard_legend(report: Report) -> str:
         lines.append(
             f"Friedman test over {len(result.problems)} problems x {len(result.mean_ranks)} "
             f"strategies: chi² = {result.statistic:.3f}, p = {result.pvalue:.3g}.")
+    if report.board.power is not None:
+        lines.append(report.board.power.describe())
     return "\n\n".join(lines)
 
 

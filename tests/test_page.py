@@ -230,7 +230,7 @@ def test_every_leaderboard_column_is_shown_even_unknown_ones(results):
     better = next(c for c in columns if c["header"] == "p better")
     assert better["texts"] == ["0.91", "0.5", "–"]
     shown = {c["name"] for c in columns}
-    combined = {f"normalized_score_{s}" for s in ("low", "high")} | {
+    combined = {f"{x}_{s}" for x in ("normalized_score", "effect") for s in ("low", "high")} | {
         f"{p}{o}" for p in ("", "rope_") for o in ("ties", "losses")} | {
         "strategy"} | {  # each P_holm beside its P (wilcoxon_p, sign_p, test_sign_p, ...)
         c for c in board.columns if c.endswith("_holm") and c[: -len("_holm")] in board.columns}
