@@ -83,9 +83,11 @@ def write_manifest(report: Report, path: Path, digest: str = "",
                 "problems": report.board.power.problems,
                 "comparisons": report.board.power.comparisons,
                 "level": report.board.power.level,
-                "sign_test_share_of_problems_won": report.board.power.sign_share,
-                "signed_rank_standardized_difference": report.board.power.wilcoxon_d,
-                "signed_rank_normalized_difference": report.board.power.wilcoxon_normalized,
+                # None: no outcome at this many problems reaches the level
+                "sign_test_share_of_problems_won": _finite(report.board.power.sign_share),
+                "signed_rank_standardized_difference": _finite(report.board.power.wilcoxon_d),
+                "signed_rank_normalized_difference":
+                    _finite(report.board.power.wilcoxon_normalized),
             },
         },
         "packages": packages(),
@@ -96,6 +98,11 @@ def write_manifest(report: Report, path: Path, digest: str = "",
     }
     path.write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
     return path
+
+
+def _finite(value: float | None) -> float | None:
+    """A number for the manifest: NaN is not JSON."""
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def _relative(origin: str) -> str:

@@ -48,7 +48,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
         say(f"empty store, not seeded from {where}: made for catalogue fingerprint "
             f"{str(committed_fp)[:12]}, this catalogue is {catalogue.fingerprint[:12]}, and "
             + ("no problem asked for is defined as it was" if changed_problems else
-               "the results do not record each problem's digest"))
+               "the results do not record each problem's digest"
+               if not manifest.get("catalogue", {}).get("problem_digests") else
+               "none of the problems asked for is in them"))
         return 0
     committed_budget = manifest.get("suite", {}).get("budget")
     if committed_budget != suite.budget:
@@ -111,6 +113,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
     if changed_problems:
         say(f"  not seeded, problem defined otherwise since the results were made: "
             f"{', '.join(changed_problems)}")
+    absent = sorted(problems - same - set(changed_problems))
+    if absent:
+        say(f"  problems not in the committed results: {', '.join(absent)}")
     return seeded
 
 
@@ -121,7 +126,10 @@ def _same_problems(manifest: dict, catalogue: Catalogue,
     Under the same catalogue fingerprint, all of them. Under another one (a problem was added,
     removed or changed anywhere in the catalogue), a run is still valid when its own problem's
     digest (definition and data) is the one the results record: a run's trials depend on its
-    problem only, never on the rest of the catalogue."""
+    problem only, never on the rest of the catalogue. This is the rule references follow too
+    (:mod:`bench.references`: an entry is stale when its problem's digest changed), so a change
+    to how a problem is computed must show in its definition, whatever the catalogue's version
+    says."""
     recorded = manifest.get("catalogue", {})
     if recorded.get("fingerprint") == catalogue.fingerprint:
         return set(problems), []

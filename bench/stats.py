@@ -45,6 +45,7 @@ significance is claimed, and every test below runs across problems:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -240,19 +241,31 @@ class Power:
         return None if self.spread is None else self.wilcoxon_d * self.spread
 
     def describe(self) -> str:
-        text = (f"Power: with {self.problems} problems and {self.comparisons} strategies compared "
-                f"with random search (Holm: the first step tests at {ALPHA} / "
-                f"{self.comparisons} = {self.level:.3g}), a test detects with "
-                f"{POWER:.0%} probability an effect of at least: sign test, a strategy better on "
-                f"{self.sign_share:.0%} of the problems (exact binomial); Wilcoxon signed-rank, "
-                f"a mean per-problem difference of {self.wilcoxon_d:.2f} standard deviations of "
-                f"the differences (normal differences; exact null distribution, "
-                f"{POWER_SIMULATIONS:,} simulations, seed {POWER_SEED})")
+        head = (f"Power: with {self.problems} problems and {self.comparisons} strategies "
+                f"compared with random search (Holm: the first step tests at {ALPHA} / "
+                f"{self.comparisons} = {self.level:.3g})")
+        if math.isnan(self.sign_share) or math.isnan(self.wilcoxon_d):
+            return (f"{head}, no outcome of the sign or signed-rank test can reach that level: "
+                    f"they need at least {smallest_testable(self.level)} problems without ties. "
+                    "Differences here are descriptive.")
+        text = (f"{head}, a test detects with {POWER:.0%} probability an effect of at least: "
+                f"sign test, a strategy better on {self.sign_share:.0%} of the problems (exact "
+                f"binomial; of the problems not tied within the equivalence band, so more of "
+                f"them when there are ties); Wilcoxon signed-rank, a mean per-problem difference "
+                f"of {self.wilcoxon_d:.2f} standard deviations of the differences (normal "
+                f"differences; exact null distribution, {POWER_SIMULATIONS:,} simulations, seed "
+                f"{POWER_SEED})")
         if self.spread is not None:
             text += (f", about {self.wilcoxon_normalized:.3f} normalized units at the observed "
                      f"spread (median over strategies of the differences' standard deviation, "
                      f"{self.spread:.3f})")
         return text + ". A smaller effect can be real and still not be significant here."
+
+
+def smallest_testable(level: float) -> int:
+    """The fewest problems (no ties) with which a two-sided sign or signed-rank test can give a
+    p-value at or below ``level``: the smallest n with 2 / 2**n <= level."""
+    return max(1, math.ceil(math.log2(2 / level)))
 
 
 def power(problems: int, comparisons: int, spread: float | None = None) -> Power:
