@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "budget N")
     lister.add_argument("--markdown", action="store_true",
                         help="problems: the catalogue table as Markdown (datasets/CATALOGUE.md)")
+    lister.add_argument("--selection", action="store_true",
+                        help="problems: the default suite's selection rule, with why each "
+                             "problem is in or out")
 
     refs = sub.add_parser("references", help="compute the frozen references (references.json)")
     refs.add_argument("suite", nargs="?", help="only this suite's problems (default: every "

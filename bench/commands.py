@@ -183,6 +183,14 @@ def list_command(args: argparse.Namespace) -> int:
               "named")
         return 0
     catalogue = load_catalogue()
+    if getattr(args, "selection", False):
+        if args.what != "problems":
+            raise BadInput(f"--selection lists problems only, not {args.what}")
+        from bench.references import read_entries, references_path
+        from bench.selection import select, selection_table
+
+        print(selection_table(select(catalogue, read_entries(references_path(catalogue)))))
+        return 0
     if args.what == "problems":
         print(problems_table(catalogue, details=args.details,
                              grid_budget=getattr(args, "grid_budget", None)))

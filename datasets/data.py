@@ -1,9 +1,17 @@
-"""The datasets: bundled with scikit-learn or generated with fixed seeds. Nothing is downloaded.
+"""The datasets: bundled with scikit-learn or statsmodels, or generated with fixed seeds. Nothing is
+downloaded.
 
 Each loader returns ``(X, y)`` as float64 arrays (``y`` is None for density estimation). A
 generated dataset's name carries its variant (``friedman1_n500``: 500 samples); its description
 gives the exact generator call, so a reader can rebuild it. Sizes are chosen so that one 5-fold
 cross-validation of a typical model takes about a second or less.
+
+The real tables of ``statsmodels.datasets`` are used as shipped, with the target and feature
+columns their descriptions name; a table too large for a second-long cross-validation is
+subsampled with a fixed seed (``fair_n1200``, ``randhie_n1500``). Their rows are treated as
+exchangeable, as every dataset here is (``sunspots_lag9``'s rows are overlapping windows of a
+yearly series: a benchmark of search strategies, not a forecast). scikit-learn's two sample
+photographs give natural-image patches for the density models.
 
 Density datasets hold features only. Continuous ones are standardized (zero mean, unit variance
 per column, over the whole dataset) so that a kernel bandwidth or a covariance floor means about
@@ -101,6 +109,124 @@ def _moons_n500_features():
     return _standardized(X), None
 
 
+# -- real tables shipped with statsmodels ---------------------------------------------------------
+def _statsmodels(name: str):
+    from statsmodels import datasets as smd
+
+    return getattr(smd, name).load_pandas().data
+
+
+def _subsample(X, y, n: int):
+    rows = np.sort(np.random.default_rng(0).choice(len(X), size=n, replace=False))
+    return X[rows], y[rows]
+
+
+def _anes96():
+    df = _statsmodels("anes96")
+    y = df["vote"].to_numpy().astype(int)  # 1: Dole, 0: Clinton
+    return _fixed(df.drop(columns=["vote", "popul"]).to_numpy()), y
+
+
+def _modechoice():
+    # one row per traveller (their four rows share the traveller's income and party size, and
+    # exactly one is chosen: split apart, a fold would learn the others' answers)
+    df = _statsmodels("modechoice").sort_values(["individual", "mode"])
+    per_mode = df[["ttme", "invc", "invt", "gc"]].to_numpy().reshape(-1, 4 * 4)
+    first = df.groupby("individual", sort=True).first()
+    X = np.column_stack([per_mode, first[["hinc", "psize"]].to_numpy()])
+    chosen = df[df["choice"] == 1].sort_values("individual")["mode"].to_numpy().astype(int) - 1
+    return _fixed(X), chosen
+
+
+def _fair_n1200():
+    df = _statsmodels("fair")
+    X, y = df.drop(columns=["affairs"]).to_numpy(), (df["affairs"].to_numpy() > 0).astype(int)
+    X, y = _subsample(X, y, 1200)
+    return _fixed(X), y
+
+
+def _star98():
+    df = _statsmodels("star98")
+    y = df["NABOVE"] / (df["NABOVE"] + df["NBELOW"])
+    return _fixed(df.drop(columns=["NABOVE", "NBELOW"]).to_numpy()), _fixed(y.to_numpy())
+
+
+def _grunfeld():
+    df = _statsmodels("grunfeld")
+    firms = sorted(df["firm"].unique())
+    onehot = (df["firm"].to_numpy()[:, None] == np.array(firms)[None, :]).astype(float)
+    X = np.column_stack([np.log(df[["value", "capital"]].to_numpy()), df["year"].to_numpy(),
+                         onehot])
+    return _fixed(X), _fixed(np.log1p(df["invest"].to_numpy()))
+
+
+def _sunspots_lag9():
+    series = _statsmodels("sunspots")["SUNACTIVITY"].to_numpy()
+    lags = 9
+    X = np.column_stack([series[i:len(series) - lags + i] for i in range(lags)])
+    return _fixed(X), _fixed(series[lags:])
+
+
+def _randhie_n1500():
+    df = _statsmodels("randhie")
+    X, y = df.drop(columns=["mdvis"]).to_numpy(), np.log1p(df["mdvis"].to_numpy())
+    X, y = _subsample(X, y, 1500)
+    return _fixed(X), _fixed(y)
+
+
+# -- natural-image patches -----------------------------------------------------------------------
+def _patches(image: str):
+    def load():
+        from sklearn.feature_extraction.image import extract_patches_2d
+
+        gray = skd.load_sample_image(image).astype(np.float64).mean(axis=2) / 255.0
+        patches = extract_patches_2d(gray, (4, 4), max_patches=1000, random_state=0)
+        return _standardized(patches.reshape(len(patches), -1)), None
+    load.__name__ = f"patches_{image.split('.')[0]}"
+    return load
+
+
+REAL_CLASSIFICATION = [
+    Dataset("anes96", "classification", _anes96,
+            "1996 US election survey, 944 voters, Dole (1) or Clinton (0) from party "
+            "identification, placements, age, education, income, TV news, log population; "
+            "statsmodels.datasets.anes96"),
+    Dataset("modechoice", "classification", _modechoice,
+            "travel mode choice of 210 travellers: air, train, bus or car (4 classes, 30 to 63 "
+            "each), from each mode's terminal time, in-vehicle cost and time and generalized "
+            "cost, household income and party size; statsmodels.datasets.modechoice"),
+    Dataset("fair_n1200", "classification", _fair_n1200,
+            "1974 survey of 6,366 married women: any affair (32%) from marriage rating, age, "
+            "years married, children, religiousness, education, occupations; 1,200 rows drawn "
+            "with numpy.random.default_rng(0); statsmodels.datasets.fair"),
+]
+
+REAL_REGRESSION = [
+    Dataset("star98", "regression", _star98,
+            "303 California school districts: share of students above the national math "
+            "median from 20 demographic and school variables; statsmodels.datasets.star98"),
+    Dataset("grunfeld", "regression", _grunfeld,
+            "investment of 11 US firms 1935-1954: log1p(invest) from log value, log capital, "
+            "year and firm (one-hot); statsmodels.datasets.grunfeld"),
+    Dataset("sunspots_lag9", "regression", _sunspots_lag9,
+            "yearly sunspot activity 1700-2008 from the 9 years before it; "
+            "statsmodels.datasets.sunspots"),
+    Dataset("randhie_n1500", "regression", _randhie_n1500,
+            "RAND health insurance experiment: log1p(outpatient visits) from coinsurance, "
+            "deductible, income, health measures; 1,500 of 20,190 rows drawn with "
+            "numpy.random.default_rng(0); statsmodels.datasets.randhie"),
+]
+
+REAL_DENSITY = [
+    Dataset("china_patches", "density", _patches("china.jpg"),
+            "1,000 grey 4 x 4 patches of a photograph, standardized; load_sample_image("
+            "'china.jpg'), extract_patches_2d((4, 4), max_patches=1000, random_state=0)"),
+    Dataset("flower_patches", "density", _patches("flower.jpg"),
+            "1,000 grey 4 x 4 patches of a photograph, standardized; load_sample_image("
+            "'flower.jpg'), extract_patches_2d((4, 4), max_patches=1000, random_state=0)"),
+]
+
+
 CLASSIFICATION = [
     Dataset("iris", "classification", _bundled(skd.load_iris), "3 classes; load_iris()"),
     Dataset("wine", "classification", _bundled(skd.load_wine), "3 classes; load_wine()"),
@@ -159,7 +285,7 @@ def _by_name(datasets: list[Dataset]) -> dict[str, Dataset]:
 #: Datasets by task, then by name (a name may serve two tasks: ``iris`` for classification and,
 #: features only, for density estimation).
 DATASETS = {
-    "classification": _by_name(CLASSIFICATION),
-    "regression": _by_name(REGRESSION),
-    "density": _by_name(DENSITY),
+    "classification": _by_name(CLASSIFICATION + REAL_CLASSIFICATION),
+    "regression": _by_name(REGRESSION + REAL_REGRESSION),
+    "density": _by_name(DENSITY + REAL_DENSITY),
 }

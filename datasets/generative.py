@@ -1,4 +1,5 @@
-"""Density estimation: Gaussian mixtures, kernel densities and a Bernoulli RBM.
+"""Density estimation: Gaussian mixtures (fitted by EM, or variationally with a Dirichlet prior on
+the weights), kernel densities and a Bernoulli RBM.
 
 Scored by the mean held-out log-likelihood per sample (``score_samples``; higher is better), on
 the validation fold for the strategy and on the holdout test split for the record. The RBM has no
@@ -13,7 +14,7 @@ held-out point outside every kernel a log-likelihood of minus infinity.
 
 from __future__ import annotations
 
-from sklearn.mixture import GaussianMixture
+from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 from sklearn.neighbors import KernelDensity
 from sklearn.neural_network import BernoulliRBM
 
@@ -32,6 +33,16 @@ GMM = Family("gmm", GaussianMixture, Space([
     Categorical("init_params", ("kmeans", "k-means++", "random", "random_from_data")),
 ]), fixed={"random_state": 0}, fidelity=Fidelity("max_iter", full=100, min_fraction=0.1))
 
+BGMM = Family("bgmm", BayesianGaussianMixture, Space([
+    Integer("n_components", 1, 30, log=True, default=4),
+    Categorical("covariance_type", ("full", "tied", "diag", "spherical")),
+    Categorical("weight_concentration_prior_type",
+                ("dirichlet_process", "dirichlet_distribution")),
+    Real("weight_concentration_prior", 1e-3, 1e3, log=True, default=1.0),
+    Real("reg_covar", 1e-6, 1.0, log=True, default=1e-4),
+]), fixed={"random_state": 0}, fidelity=Fidelity("max_iter", full=100, min_fraction=0.1),
+    description="variational Gaussian mixture; the weights' prior can switch components off")
+
 KDE = Family("kde", KernelDensity, Space([
     Real("bandwidth", 1e-2, 1e1, log=True, default=0.5),
     Categorical("kernel", ("gaussian", "exponential")),
@@ -45,9 +56,12 @@ RBM = Family("rbm", BernoulliRBM, Space([
     description="scored by pseudo-log-likelihood")
 
 CONTINUOUS = ["iris", "wine", "digits_pca16", "blobs_n500_d5", "moons_n500"]
+PATCHES = ["china_patches", "flower_patches"]
 
 PROBLEMS = [
     *GMM.problems(D[name] for name in CONTINUOUS),
     *KDE.problems(D[name] for name in CONTINUOUS),
     RBM.problem(D["digits_binary"]),
+    *(f.problem(D[name]) for f in (GMM, KDE) for name in PATCHES),
+    *BGMM.problems(D[name] for name in CONTINUOUS + PATCHES),
 ]
