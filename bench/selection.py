@@ -6,9 +6,9 @@ enough for the suite to run in its time limit. Each problem qualifies when all o
 
 1. it has a reference of the pooled protocol, with random search's scores stored
    (``random_scores``: 100 random configurations, :mod:`bench.references`);
-2. **room**: the expected normalized best of :data:`BUDGET` random configurations, computed
-   exactly from those 100 draws (the expected maximum of ``BUDGET`` draws with replacement from
-   their empirical distribution), is at most :data:`MAX_EXPECTED`;
+2. **room**: the expected normalized best of :data:`BUDGET` random configurations, estimated
+   without bias from those 100 (the mean best over every subset of ``BUDGET`` of them:
+   :func:`expected_best`), is at most :data:`MAX_EXPECTED`;
 3. **resolution**: the reference range ``ref_best - ref_random`` is at least :data:`MIN_STEPS`
    steps of the score's resolution (:mod:`bench.resolution`: one validation sample for
    accuracies, the fold-to-fold standard error of the best CV score for continuous scores), so

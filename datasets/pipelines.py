@@ -6,8 +6,8 @@ the variance, and one of four models with that model's own hyperparameters (cond
 dimensions: each exists only when its model is chosen). This is the combined algorithm selection
 and hyperparameter optimization problem of Auto-WEKA (Thornton et al., 2013) and auto-sklearn
 (Feurer et al., 2015), kept to models whose evaluation stays cheap. Regression pipelines learn a
-standardized target (scores are computed on the original one), so one range of the SVR's ``C``
-and ridge's ``alpha`` fits every dataset. The fidelity is the training fraction, large enough at
+standardized target (scores are computed on the original one), so that the SVR's fixed epsilon
+and its range of ``C`` mean the same on every dataset. The fidelity is the training fraction, large enough at
 its smallest for the kNN's largest neighbour count.
 """
 
