@@ -67,6 +67,16 @@ def seed(tmp_path, catalogue, folder, suite=SUITE):
     return store, strategies, count, said
 
 
+def results_with(folder, tmp_path, manifest):
+    """A copy of the committed results ``folder`` with another manifest."""
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("trials.parquet", "runs.csv"):
+        (other / name).write_bytes((folder / name).read_bytes())
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    return other
+
+
 def test_an_empty_store_takes_the_committed_runs_unchanged(tmp_path, tiny_module, committed):
     folder, trials = committed
     store, strategies, count, said = seed(tmp_path, tiny_module, folder)
@@ -141,11 +151,7 @@ def test_under_another_catalogue_the_runs_of_unchanged_problems_are_still_seeded
     digests = tiny_module.problem_digests
     manifest["catalogue"] = {"fingerprint": "0123456789abcdef", "problem_digests": {
         "ridge-line": digests["ridge-line"], "knn-blobs": "0" * 64}}
-    other = tmp_path / "other"
-    other.mkdir()
-    for name in ("trials.parquet", "runs.csv"):
-        (other / name).write_bytes((folder / name).read_bytes())
-    (other / "manifest.json").write_text(json.dumps(manifest))
+    other = results_with(folder, tmp_path, manifest)
     store, strategies, count, said = seed(tmp_path, tiny_module, other)
     assert count == 4 and set(store.trials_frame()["problem"]) == {"ridge-line"}, said
     assert "problem defined otherwise since the results were made: knn-blobs" in said[-1]
@@ -173,11 +179,7 @@ def test_nothing_is_seeded_when_what_makes_the_scores_differs(tmp_path, tiny_mod
     folder, _ = committed
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest.update(change)
-    other = tmp_path / "other"
-    other.mkdir()
-    for name in ("trials.parquet", "runs.csv"):
-        (other / name).write_bytes((folder / name).read_bytes())
-    (other / "manifest.json").write_text(json.dumps(manifest))
+    other = results_with(folder, tmp_path, manifest)
     store, _, count, said = seed(tmp_path, tiny_module, other)
     assert count == 0 and said[0].startswith("empty store, not seeded") and reason in said[0]
     assert store.trials_frame().empty
