@@ -90,7 +90,8 @@ def page_data(report, out: Path) -> PageData:
         suite=report.suite.name, summary=summary_line(report), board=report.board.table, order=order,
         colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
         notes=[*report.board.notes, *([report.board.power.describe()]
-                                      if report.board.power is not None else [])], metrics={p: report.metric(p) for p in report.problems},
+                                      if report.board.power is not None else [])],
+        metrics={p: report.metric(p) for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
     )
     if report.curve.empty:

@@ -70,8 +70,9 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     baseline = report.board.baseline
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
-        headers += [f"effect vs {baseline} [95% CI]", f"W/T/L vs {baseline}", "p Wilcoxon (Holm)", "p sign (Holm)",
-                    "P better / equiv. / worse", "test W/L; p sign (Holm)"]
+        headers += [f"effect vs {baseline} [95% CI]", f"W/T/L vs {baseline}",
+                    "p Wilcoxon (Holm)", "p sign (Holm)", "P better / equiv. / worse",
+                    "test W/L; p sign (Holm)"]
     headers += ["problems", "runs"]
     rows = []
     for position, row in enumerate(board.to_dict("records"), start=1):
