@@ -264,7 +264,11 @@ def test_citation_file_describes_the_software():
 
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert citation["cff-version"] == "1.2.0" and citation["type"] == "software"
-    assert citation["license"] == "BSD-3-Clause" and str(citation["version"]) == "0.1.0"
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert citation["license"] == "BSD-3-Clause"
+    assert str(citation["version"]) == project["version"]  # one version, said in both files
     assert citation["authors"] == [{"name": "The searchbench developers"}]
     assert citation["title"] and citation["message"]
 
