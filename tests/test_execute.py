@@ -220,6 +220,14 @@ def stored_trials(store_path):
         db.close()
 
 
+def as_from_a_terminal():
+    """In the child, before it runs: Ctrl-C's default action, which a command typed at a
+    terminal has. A test session started from a backgrounded non-interactive shell
+    (``(make test &)``) ignores SIGINT; its children inherit that, Python then installs no
+    KeyboardInterrupt handler, and the Ctrl-C these tests send would go unseen."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_trials(store_path, count, proc, limit=240):
     deadline = time.monotonic() + limit
     while stored_trials(store_path) < count:
@@ -253,7 +261,8 @@ def test_ctrl_c_stops_the_workers_and_the_run_resumes_to_the_same_trials(tmp_pat
     command = run(store)
     # A terminal sends Ctrl-C to its whole foreground process group: workers and children too.
     proc = subprocess.Popen(command, cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=as_from_a_terminal)
     wait_for_trials(store, 10, proc)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -326,7 +335,8 @@ def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doub
     command = [sys.executable, "-m", "bench", "run", str(suite), "--no-progress", "--store"]
     proc = subprocess.Popen([*command, str(store), "--scheduler", local_cluster.scheduler_address],
                             cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=as_from_a_terminal)
     wait_for_trials(store, 5, proc)
     busy = [address for address, n in running_threads(client).items() if n]
     assert busy, "no worker is running a run"
@@ -354,7 +364,8 @@ def test_ctrl_c_cancels_the_runs_on_the_dask_cluster(tmp_path, cluster):
                              str(store), "--no-progress", "--scheduler",
                              local_cluster.scheduler_address],
                             cwd=ROOT, env=cli_env("scale_catalogue"), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=as_from_a_terminal)
     wait_for_trials(store, 5, proc)
     assert any(running_threads(client).values())
     proc.send_signal(signal.SIGINT)
