@@ -57,7 +57,7 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
         say(f"empty store, not seeded from {where}: made with budget {committed_budget}, this run "
             f"asks for {suite.budget}")
         return 0
-    packages = {p for pid in {spec.problem for spec in specs}
+    packages = {p for pid in problems
                 for p in catalogue.problems[pid].requires}
     differ = _environment_differences(manifest, strategies, packages)
     if differ:

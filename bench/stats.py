@@ -531,10 +531,11 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
         board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
         power_ = _power_of(normalized, baseline)
         n = int(raw[baseline].notna().sum())
-        if 2 / 2**n >= ALPHA:
+        if n < smallest_testable(ALPHA):
             notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
                          f"sign test can give is {2 / 2**n:.3g}: no difference against "
-                         f"{baseline} can be significant at {ALPHA}; it takes 6 problems or more")
+                         f"{baseline} can be significant at {ALPHA}; it takes "
+                         f"{smallest_testable(ALPHA)} problems or more")
     else:
         baseline, power_ = None, None
         notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")
