@@ -77,7 +77,9 @@ def _run(args: argparse.Namespace) -> int:
     backend = make_backend(scheduler=args.scheduler) if args.scheduler else None
     store = open_store(store_path, catalogue.fingerprint)
     try:
-        if empty:  # a fresh clone computes only what the committed results do not hold
+        if empty and args.no_seed:
+            print("empty store, not seeded (--no-seed): every run is computed", file=sys.stderr)
+        elif empty:  # a fresh clone computes only what the committed results do not hold
             from bench.plan import run_specs
             from bench.seeding import seed_store
 

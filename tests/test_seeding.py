@@ -7,6 +7,8 @@ import sqlite3
 import pandas as pd
 import pytest
 
+from conftest import ROOT
+
 from bench.plan import build_plan, run_specs, select_strategies
 from bench.registry import discover
 from bench.seeding import seed_store
@@ -214,3 +216,22 @@ def test_the_manifest_a_report_writes_records_every_version_seeding_compares():
     if distribution_version("torch") is not None:  # make test installs the extra
         assert {"torch", "botorch", "gpytorch"} <= set(manifest["packages"]["installed"])
         assert "torch" not in manifest["packages"]["differ_from_lock"]
+
+
+def test_no_seed_computes_again_what_the_committed_results_hold(tmp_path, cli):
+    """`run --no-seed` is how committed results are reproduced: the run is computed, not copied,
+    and gives the committed best score."""
+    committed = pd.read_csv(ROOT / "results" / "quick" / "runs.csv")
+    row = committed.query("problem == 'ridge-diabetes' and strategy == 'random' and seed == 0")
+    assert len(row) == 1
+    args = ("run", "quick", "--strategies", "random", "--problems", "ridge-diabetes", "--seeds",
+            "1", "--jobs", "1", "--no-progress")
+    copied = cli(*args, "--store", tmp_path / "seeded.sqlite", check=0)
+    assert "empty store seeded from" in copied.stderr and "nothing to run" in copied.stderr
+    computed = cli(*args, "--no-seed", "--store", tmp_path / "computed.sqlite", check=0)
+    assert "not seeded (--no-seed)" in computed.stderr
+    assert "executed 1 runs (20 trials)" in computed.stderr
+    for name in ("seeded", "computed"):
+        best = sqlite3.connect(tmp_path / f"{name}.sqlite").execute(
+            "SELECT MAX(score) FROM trials").fetchone()[0]
+        assert best == pytest.approx(float(row["best_score"].iloc[0]), rel=0, abs=1e-12)
