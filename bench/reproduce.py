@@ -1,0 +1,84 @@
+"""Does a recomputation reproduce committed results? ``python -m bench.reproduce COMMITTED OTHER``.
+
+Compares two ``runs.csv`` files, as reports write them, row by row on (problem, strategy, seed):
+every column must be equal except the timing columns, which depend on the machine. With
+``--seeds N`` only the rows of seeds 0..N-1 are compared, so that a recomputation of some seeds
+(``searchbench run default --seeds 2 --no-seed``, then ``searchbench report default --seeds 2
+--out OTHER``) can be checked against the committed results of all of them. Floats are compared
+exactly: the same seeds and versions give the same numbers. Exit code 0 when they agree, 1 when
+they do not (each differing column is named with examples), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+#: Columns that measure the machine, not the search.
+TIMING = ("suggest_seconds", "eval_seconds")
+KEY = ["problem", "strategy", "seed"]
+
+
+def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None = None
+                ) -> list[str]:
+    """What differs between two runs tables apart from timing; empty when they agree."""
+    if seeds is not None:
+        committed, other = committed[committed.seed < seeds], other[other.seed < seeds]
+    found = []
+    columns = [c for c in committed.columns if c not in TIMING]
+    if sorted(columns) != sorted(c for c in other.columns if c not in TIMING):
+        return [f"columns differ: {sorted(columns)} against "
+                f"{sorted(c for c in other.columns if c not in TIMING)}"]
+    merged = committed[columns].merge(other[columns], on=KEY, how="outer",
+                                      suffixes=("", " (other)"), indicator=True)
+    for side, label in (("left_only", "only in the committed table"),
+                        ("right_only", "only in the other table")):
+        rows = merged[merged["_merge"] == side]
+        if len(rows):
+            found.append(f"{len(rows)} runs {label}, e.g. "
+                         + ", ".join("/".join(map(str, r)) for r in rows[KEY].head(3).values))
+    both = merged[merged["_merge"] == "both"]
+    for column in columns:
+        if column in KEY:
+            continue
+        a, b = both[column], both[f"{column} (other)"]
+        differ = ~((a == b) | (a.isna() & b.isna()))
+        if differ.any():
+            example = both.loc[differ].iloc[0]
+            found.append(f"{column}: {int(differ.sum())} runs differ, e.g. "
+                         f"{'/'.join(str(example[k]) for k in KEY)}: {example[column]!r} against "
+                         f"{example[f'{column} (other)']!r}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.reproduce",
+        description="Check that a recomputed runs.csv equals a committed one apart from timing.")
+    parser.add_argument("committed", type=Path, help="the committed runs.csv")
+    parser.add_argument("other", type=Path, help="the recomputed runs.csv")
+    parser.add_argument("--seeds", type=int, help="compare seeds 0..N-1 only")
+    args = parser.parse_args(argv)
+    if args.seeds is not None and args.seeds < 1:
+        print(f"--seeds must be a positive integer, not {args.seeds}", file=sys.stderr)
+        return 2
+    tables = []
+    for path in (args.committed, args.other):
+        if not path.is_file():
+            print(f"no such file: {path}", file=sys.stderr)
+            return 2
+        tables.append(pd.read_csv(path))
+    found = differences(*tables, seeds=args.seeds)
+    rows = len(tables[0] if args.seeds is None else tables[0][tables[0].seed < args.seeds])
+    if found:
+        print("\n".join(found))
+        return 1
+    print(f"{rows} runs equal apart from {', '.join(TIMING)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
