@@ -47,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
     run.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     run.add_argument("--no-seed", action="store_true",
-                     help="compute every run: do not first copy an empty store's runs from the "
-                          "committed results/SUITE/ (to reproduce them)")
+                     help="do not seed a new store from the committed results/SUITE/, so that "
+                          "every run is computed (to reproduce them; runs already in an existing "
+                          "store are kept)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--dry-run", action="store_true",
                      help="print the plan and its estimated wall time; run nothing")

@@ -77,7 +77,11 @@ def _run(args: argparse.Namespace) -> int:
     backend = make_backend(scheduler=args.scheduler) if args.scheduler else None
     store = open_store(store_path, catalogue.fingerprint)
     try:
-        if empty and args.no_seed:
+        if args.no_seed and not empty:
+            print(f"--no-seed: the store {store_path} already exists, so it is not seeded "
+                  "anyway, and the runs it holds (computed or seeded) are not computed again; "
+                  "give a new --store to compute every run", file=sys.stderr)
+        elif empty and args.no_seed:
             print("empty store, not seeded (--no-seed): every run is computed", file=sys.stderr)
         elif empty:  # a fresh clone computes only what the committed results do not hold
             from bench.plan import run_specs

@@ -5,8 +5,10 @@ every column must be equal except the timing columns, which depend on the machin
 ``--seeds N`` only the rows of seeds 0..N-1 are compared, so that a recomputation of some seeds
 (``searchbench run default --seeds 2 --no-seed``, then ``searchbench report default --seeds 2
 --out OTHER``) can be checked against the committed results of all of them. Floats are compared
-exactly: the same seeds and versions give the same numbers. Exit code 0 when they agree, 1 when
-they do not (each differing column is named with examples), 2 on bad input.
+exactly: the same seeds, versions and machine give the same numbers (another CPU or BLAS may
+round differently). Exit code 0 when they agree, 1 when they do not (each differing column is
+named with a run where it differs; runs missing on one side or repeated are named too), 2 on bad
+input.
 """
 
 from __future__ import annotations
@@ -22,12 +24,31 @@ TIMING = ("suggest_seconds", "eval_seconds")
 KEY = ["problem", "strategy", "seed"]
 
 
+def _value(x) -> str:
+    return repr(x.item() if hasattr(x, "item") else x)
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" + ("" if count == 1 else "s")
+
+
 def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None = None
                 ) -> list[str]:
     """What differs between two runs tables apart from timing; empty when they agree."""
+    for name, table in (("committed", committed), ("other", other)):
+        missing = [k for k in KEY if k not in table.columns]
+        if missing:
+            raise ValueError(f"the {name} table has no column {', '.join(missing)}")
     if seeds is not None:
         committed, other = committed[committed.seed < seeds], other[other.seed < seeds]
     found = []
+    for name, table in (("committed", committed), ("other", other)):
+        repeated = table[table.duplicated(KEY)]
+        if len(repeated):
+            found.append(f"{_runs(len(repeated))} repeated in the {name} table, e.g. "
+                         + ", ".join("/".join(map(str, r)) for r in repeated[KEY].head(3).values))
+    if found:
+        return found
     columns = [c for c in committed.columns if c not in TIMING]
     if sorted(columns) != sorted(c for c in other.columns if c not in TIMING):
         return [f"columns differ: {sorted(columns)} against "
@@ -38,7 +59,7 @@ def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None 
                         ("right_only", "only in the other table")):
         rows = merged[merged["_merge"] == side]
         if len(rows):
-            found.append(f"{len(rows)} runs {label}, e.g. "
+            found.append(f"{_runs(len(rows))} {label}, e.g. "
                          + ", ".join("/".join(map(str, r)) for r in rows[KEY].head(3).values))
     both = merged[merged["_merge"] == "both"]
     for column in columns:
@@ -48,9 +69,9 @@ def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None 
         differ = ~((a == b) | (a.isna() & b.isna()))
         if differ.any():
             example = both.loc[differ].iloc[0]
-            found.append(f"{column}: {int(differ.sum())} runs differ, e.g. "
-                         f"{'/'.join(str(example[k]) for k in KEY)}: {example[column]!r} against "
-                         f"{example[f'{column} (other)']!r}")
+            found.append(f"{column} differs in {_runs(int(differ.sum()))}, e.g. "
+                         f"{'/'.join(str(example[k]) for k in KEY)}: {_value(example[column])} "
+                         f"against {_value(example[f'{column} (other)'])}")
     return found
 
 
@@ -70,8 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             print(f"no such file: {path}", file=sys.stderr)
             return 2
-        tables.append(pd.read_csv(path))
-    found = differences(*tables, seeds=args.seeds)
+        try:
+            tables.append(pd.read_csv(path))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            print(f"{path} is not a runs table: {error}", file=sys.stderr)
+            return 2
+    try:
+        found = differences(*tables, seeds=args.seeds)
+    except ValueError as error:
+        print(f"{error} (is it a runs.csv?)", file=sys.stderr)
+        return 2
     rows = len(tables[0] if args.seeds is None else tables[0][tables[0].seed < args.seeds])
     if found:
         print("\n".join(found))

@@ -220,18 +220,23 @@ def test_the_manifest_a_report_writes_records_every_version_seeding_compares():
 
 def test_no_seed_computes_again_what_the_committed_results_hold(tmp_path, cli):
     """`run --no-seed` is how committed results are reproduced: the run is computed, not copied,
-    and gives the committed best score."""
-    committed = pd.read_csv(ROOT / "results" / "quick" / "runs.csv")
-    row = committed.query("problem == 'ridge-diabetes' and strategy == 'random' and seed == 0")
-    assert len(row) == 1
+    and proposes and scores the committed trials, exactly."""
+    trials = pd.read_parquet(ROOT / "results" / "quick" / "trials.parquet")
+    committed = trials.query("problem == 'ridge-diabetes' and strategy == 'random' and seed == 0")
+    committed = committed.sort_values("trial")[["trial", "params", "score"]]
+    assert len(committed) == 20
     args = ("run", "quick", "--strategies", "random", "--problems", "ridge-diabetes", "--seeds",
             "1", "--jobs", "1", "--no-progress")
     copied = cli(*args, "--store", tmp_path / "seeded.sqlite", check=0)
     assert "empty store seeded from" in copied.stderr and "nothing to run" in copied.stderr
     computed = cli(*args, "--no-seed", "--store", tmp_path / "computed.sqlite", check=0)
-    assert "not seeded (--no-seed)" in computed.stderr
+    assert "not seeded (--no-seed)" in computed.stderr and "seeded from" not in computed.stderr
     assert "executed 1 runs (20 trials)" in computed.stderr
-    for name in ("seeded", "computed"):
-        best = sqlite3.connect(tmp_path / f"{name}.sqlite").execute(
-            "SELECT MAX(score) FROM trials").fetchone()[0]
-        assert best == pytest.approx(float(row["best_score"].iloc[0]), rel=0, abs=1e-12)
+    stored = pd.read_sql("SELECT trial, params, score FROM trials ORDER BY trial",
+                         sqlite3.connect(tmp_path / "computed.sqlite"))
+    assert stored["trial"].tolist() == committed["trial"].tolist()
+    assert stored["params"].tolist() == committed["params"].tolist()
+    assert stored["score"].tolist() == committed["score"].tolist()  # exactly, not approximately
+    # on an existing store, --no-seed keeps what is there and says so
+    again = cli(*args, "--no-seed", "--store", tmp_path / "seeded.sqlite", check=0)
+    assert "already exists" in again.stderr and "nothing to run" in again.stderr
