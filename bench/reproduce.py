@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.analysis import RUN_KEYS as KEY
+
 #: Columns that measure the machine, not the search.
 TIMING = ("suggest_seconds", "eval_seconds")
-KEY = ["problem", "strategy", "seed"]
 
 
 def _value(x) -> str:
@@ -30,6 +31,11 @@ def _value(x) -> str:
 
 def _runs(count: int) -> str:
     return f"{count} run" + ("" if count == 1 else "s")
+
+
+def _names(rows: pd.DataFrame) -> str:
+    """The first three runs of ``rows`` as problem/strategy/seed."""
+    return ", ".join("/".join(map(str, key)) for key in rows[KEY].head(3).values)
 
 
 def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None = None
@@ -46,21 +52,20 @@ def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None 
         repeated = table[table.duplicated(KEY)]
         if len(repeated):
             found.append(f"{_runs(len(repeated))} repeated in the {name} table, e.g. "
-                         + ", ".join("/".join(map(str, r)) for r in repeated[KEY].head(3).values))
+                         f"{_names(repeated)}")
     if found:
         return found
     columns = [c for c in committed.columns if c not in TIMING]
-    if sorted(columns) != sorted(c for c in other.columns if c not in TIMING):
-        return [f"columns differ: {sorted(columns)} against "
-                f"{sorted(c for c in other.columns if c not in TIMING)}"]
+    other_columns = [c for c in other.columns if c not in TIMING]
+    if sorted(columns) != sorted(other_columns):
+        return [f"columns differ: {sorted(columns)} against {sorted(other_columns)}"]
     merged = committed[columns].merge(other[columns], on=KEY, how="outer",
                                       suffixes=("", " (other)"), indicator=True)
     for side, label in (("left_only", "only in the committed table"),
                         ("right_only", "only in the other table")):
         rows = merged[merged["_merge"] == side]
         if len(rows):
-            found.append(f"{_runs(len(rows))} {label}, e.g. "
-                         + ", ".join("/".join(map(str, r)) for r in rows[KEY].head(3).values))
+            found.append(f"{_runs(len(rows))} {label}, e.g. {_names(rows)}")
     both = merged[merged["_merge"] == "both"]
     for column in columns:
         if column in KEY:
@@ -68,10 +73,10 @@ def differences(committed: pd.DataFrame, other: pd.DataFrame, seeds: int | None 
         a, b = both[column], both[f"{column} (other)"]
         differ = ~((a == b) | (a.isna() & b.isna()))
         if differ.any():
-            example = both.loc[differ].iloc[0]
+            example = both.loc[differ].head(1)
             found.append(f"{column} differs in {_runs(int(differ.sum()))}, e.g. "
-                         f"{'/'.join(str(example[k]) for k in KEY)}: {_value(example[column])} "
-                         f"against {_value(example[f'{column} (other)'])}")
+                         f"{_names(example)}: {_value(example[column].iloc[0])} against "
+                         f"{_value(example[f'{column} (other)'].iloc[0])}")
     return found
 
 
