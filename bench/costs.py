@@ -1,5 +1,5 @@
 """What runs are expected to cost, and the order they start in: one model for the scheduler
-and the dry run's estimate.
+and the dry run's estimate (:func:`bench.plan.cost_model` makes it for a plan).
 
 Seconds per evaluation by problem and seconds per suggestion by strategy, from the catalogue's
 references and earlier runs in the store, refined by every trial that arrives. Runs start
@@ -11,25 +11,8 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from bench.records import RunSpec, Task, TrialRecord
-
-if TYPE_CHECKING:
-    from bench.catalogue import Catalogue
-    from bench.store import Store
-
-
-def cost_model(catalogue: Catalogue, store: Store | None) -> CostModel:
-    """What runs are expected to cost before any of them starts: the store's own measurements
-    on this machine first, else the catalogue's reference seconds per evaluation."""
-    evals = {pid: ref.eval_seconds for pid in catalogue.problems
-             if (ref := catalogue.reference(pid)) is not None and ref.eval_seconds}
-    suggests: dict[str, float] = {}
-    if store is not None:
-        measured_evals, suggests = store.timings()
-        evals.update(measured_evals)
-    return CostModel(evals, suggests)
 
 
 class CostModel:

@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bench.catalogue import Catalogue
-from bench.costs import cost_model
 from bench.probe import probe
-from bench.records import Plan
+from bench.plan import Plan, cost_model
 from bench.space import Space
 from bench.store import Store
 from bench.strategy import StrategyInfo

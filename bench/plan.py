@@ -1,18 +1,51 @@
-"""From a suite to the runs it needs, and which of them the store already holds."""
+"""From a suite to the runs it needs, and which of them the store already holds.
+
+A :class:`Plan` is a planner's output: the runs split by what the store has, with the cost model
+that orders and learns while they execute (:func:`cost_model`). Both live here, above the
+catalogue, the store and the cost model they are made from, so that the data-only records and
+the low-level cost model never need to know of either."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bench.catalogue import Catalogue
-from bench.costs import cost_model
+from bench.costs import CostModel
 from bench.environment import Versions, run_versions
 from bench.errors import BadInput
-from bench.records import Plan, RunSpec, Task, TrialRecord
+from bench.records import RunSpec, Task, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, resolve
 from bench.variants import select
+
+
+@dataclass
+class Plan:
+    """The runs a command asks for, split by what the store already has."""
+
+    specs: list[RunSpec]
+    todo: list[Task] = field(default_factory=list)
+    done: list[RunSpec] = field(default_factory=list)
+    failed: list[RunSpec] = field(default_factory=list)  # failed before, not retried
+    costs: CostModel | None = None
+
+    @property
+    def resumed(self) -> int:
+        return sum(1 for t in self.todo if t.prior)
+
+
+def cost_model(catalogue: Catalogue, store: Store | None) -> CostModel:
+    """What runs are expected to cost before any of them starts: the store's own measurements
+    on this machine first, else the catalogue's reference seconds per evaluation."""
+    evals = {pid: ref.eval_seconds for pid in catalogue.problems
+             if (ref := catalogue.reference(pid)) is not None and ref.eval_seconds}
+    suggests: dict[str, float] = {}
+    if store is not None:
+        measured_evals, suggests = store.timings()
+        evals.update(measured_evals)
+    return CostModel(evals, suggests)
 
 
 def select_strategies(

@@ -1,4 +1,4 @@
-"""The records that cross module boundaries: runs, trials, outcomes, tasks, plans, events.
+"""The records that cross module boundaries: runs, trials, outcomes, tasks, events.
 
 Data only: nothing here runs, evaluates or stores anything, so that the store, planning, the
 estimate, the references and the report can share these types without importing execution code.
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol, Union
 from bench.space import Config, Space
 
 if TYPE_CHECKING:
-    from bench.costs import CostModel
     from bench.strategy import StrategyInfo
 
 #: Slack for comparing cumulated fractional costs with the budget.
@@ -143,21 +142,6 @@ class Task:
     @property
     def remaining(self) -> float:
         return max(0.0, self.spec.budget - sum(r.cost for r in self.prior))
-
-
-@dataclass
-class Plan:
-    """The runs a command asks for, split by what the store already has."""
-
-    specs: list[RunSpec]
-    todo: list[Task] = field(default_factory=list)
-    done: list[RunSpec] = field(default_factory=list)
-    failed: list[RunSpec] = field(default_factory=list)  # failed before, not retried
-    costs: CostModel | None = None
-
-    @property
-    def resumed(self) -> int:
-        return sum(1 for t in self.todo if t.prior)
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""The shape of ``bench/``: no import cycle (imports inside functions count too), each module
-opens with a docstring, and the modules that plan, store, estimate, reference and report import
-no execution code."""
+"""The shape of ``bench/``: no import cycle of any kind (imports inside functions and type-only
+imports under ``if TYPE_CHECKING:`` count too), each module opens with a docstring, and the
+modules that plan, store, estimate, reference and report import no execution code."""
 
 import ast
 from pathlib import Path
@@ -16,24 +16,25 @@ def _module_name(path: Path) -> str:
     return "bench" if path.name == "__init__.py" else f"bench.{path.stem}"
 
 
-def _nodes(tree: ast.AST):
-    """Every node of ``tree`` but those under ``if TYPE_CHECKING:``, which never run (type
-    annotations only), so cannot take part in an import cycle."""
+def _nodes(tree: ast.AST, runtime_only: bool):
+    """Every node of ``tree``; with ``runtime_only``, not those under ``if TYPE_CHECKING:``."""
     for child in ast.iter_child_nodes(tree):
-        if isinstance(child, ast.If) and ast.unparse(child.test) in ("TYPE_CHECKING",
-                                                                    "typing.TYPE_CHECKING"):
-            yield from (n for part in child.orelse for n in [part, *_nodes(part)])
+        if runtime_only and isinstance(child, ast.If) and ast.unparse(child.test) in (
+                "TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            yield from (n for part in child.orelse for n in [part, *_nodes(part, runtime_only)])
             continue
         yield child
-        yield from _nodes(child)
+        yield from _nodes(child, runtime_only)
 
 
-def imports(path: Path, folder: Path = BENCH) -> set[str]:
-    """Every module of ``folder`` (as ``bench.name``) that ``path`` imports when it runs,
-    anywhere in it (top level or inside functions), including ``from bench import x``."""
+def imports(path: Path, folder: Path = BENCH, runtime_only: bool = False) -> set[str]:
+    """Every module of ``folder`` (as ``bench.name``) that ``path`` imports anywhere in it (top
+    level, inside functions, under ``if TYPE_CHECKING:``), including ``from bench import x``.
+    A type-only import never runs, but it still ties the two modules' designs together, so it
+    counts as a dependency; ``runtime_only`` leaves those out (what actually gets imported)."""
     names = {_module_name(p) for p in folder.glob("*.py")}
     found = set()
-    for node in _nodes(ast.parse(path.read_text())):
+    for node in _nodes(ast.parse(path.read_text()), runtime_only):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -42,8 +43,8 @@ def imports(path: Path, folder: Path = BENCH) -> set[str]:
     return {n for n in found if n in names} - {_module_name(path)}
 
 
-def graph(folder: Path = BENCH) -> dict[str, set[str]]:
-    return {_module_name(p): imports(p, folder) for p in sorted(folder.glob("*.py"))}
+def graph(folder: Path = BENCH, runtime_only: bool = False) -> dict[str, set[str]]:
+    return {_module_name(p): imports(p, folder, runtime_only) for p in sorted(folder.glob("*.py"))}
 
 
 def cycle(edges: dict[str, set[str]]) -> list[str] | None:
@@ -73,15 +74,21 @@ def test_the_cycle_finder_finds_a_cycle_through_an_import_inside_a_function(tmp_
     (tmp_path / "a.py").write_text('"""A."""\nfrom bench.b import x\n')
     (tmp_path / "b.py").write_text('"""B."""\n\ndef f():\n    from bench.c import y\n')
     (tmp_path / "c.py").write_text('"""C."""\nimport bench.a\n')
-    (tmp_path / "d.py").write_text('"""D."""\nif TYPE_CHECKING:\n    import bench.e\n')
-    (tmp_path / "e.py").write_text('"""E."""\nimport bench.d\n')  # d never imports e
     assert cycle(graph(tmp_path)) == ["bench.a", "bench.b", "bench.c", "bench.a"]
     (tmp_path / "c.py").write_text('"""C."""\n')
     assert cycle(graph(tmp_path)) is None
 
 
+def test_the_cycle_finder_counts_type_only_imports(tmp_path):
+    (tmp_path / "d.py").write_text('"""D."""\nif TYPE_CHECKING:\n    import bench.e\n')
+    (tmp_path / "e.py").write_text('"""E."""\nimport bench.d\n')
+    assert cycle(graph(tmp_path)) == ["bench.d", "bench.e", "bench.d"]
+    assert cycle(graph(tmp_path, runtime_only=True)) is None  # d never imports e when it runs
+
+
 def test_no_module_of_bench_imports_one_that_imports_it_back():
-    assert cycle(graph()) is None, f"import cycle: {' -> '.join(cycle(graph()))}"
+    found = cycle(graph())  # type-only imports included
+    assert found is None, f"import cycle: {' -> '.join(found)}"
 
 
 @pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
