@@ -1,0 +1,175 @@
+"""The charts of ``index.html``, as plotly figure specifications built from :class:`PageData`:
+normalized best-so-far against evaluations and time, per-problem convergence, the per-problem
+heatmap and timing."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from bench.page_data import PageData
+from bench.plots import NORMALIZED_FLOOR
+
+# Figures are plotly figure specifications (plain dicts, the JSON that plotly.js draws): building
+# hundreds of traces through plotly's validating objects took most of a report's time. The tests
+# check every specification against plotly's schema instead.
+Figure = dict
+
+def _fill(css: str, alpha: float = 0.15) -> str:
+    return css.replace("rgb(", "rgba(").replace(")", f",{alpha})")
+
+
+def _array(values) -> dict:
+    """A plotly typed array in single precision: plenty for a chart, and a fraction of the bytes
+    of a JSON list of numbers."""
+    data = np.ascontiguousarray(values, dtype="<f4")
+    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode()}
+
+
+def _x(values: np.ndarray) -> dict:
+    """An evenly spaced axis (evaluations 1, 2, ...) as a start and a step, otherwise an array."""
+    if len(values) > 2 and np.allclose(np.diff(values), values[1] - values[0]):
+        return {"x0": float(values[0]), "dx": float(values[1] - values[0])}
+    return {"x": _array(values)}
+
+
+def _band_traces(part: pd.DataFrame, x: str, strategy: str, colour: str, show_legend: bool,
+                 axes: dict | None = None, band: bool = True) -> list[dict]:
+    """A strategy's interval (its low edge, then its high edge filled down to it) and its mean
+    line; all carry the strategy as ``legendgroup`` so the page hides or highlights them
+    together."""
+    axes = axes or {}
+    part = part.sort_values(x)
+    xs = _x(part[x].to_numpy(dtype=float))
+    common = {"type": "scatter", "mode": "lines", "legendgroup": strategy, "name": strategy,
+              **xs, **axes}
+    traces = []
+    if band and (part["low"].notna() & part["high"].notna()).any():
+        edge = {**common, "showlegend": False, "hoverinfo": "skip", "line": {"width": 0},
+                "meta": "band"}
+        traces.append({**edge, "y": _array(part["low"])})
+        traces.append({**edge, "y": _array(part["high"]), "fill": "tonexty",
+                       "fillcolor": _fill(colour)})
+    traces.append({**common, "y": _array(part["mean"]), "showlegend": show_legend, "meta": "line",
+                   "line": {"color": colour, "width": 2},
+                   "hovertemplate": f"{html.escape(strategy)}<br>%{{x:.4g}}: %{{y:.4g}}"
+                                    "<extra></extra>"})
+    return traces
+
+
+def _layout(title: str, height: int = 480, **more) -> dict:
+    return {"title": {"text": title, "x": 0, "font": {"size": 15}}, "height": height,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "hovermode": "closest",
+            "legend": {"title": {"text": "strategy (click: hide/show, double-click: highlight)"},
+                       "groupclick": "togglegroup"}, **more}
+
+
+def _by_strategy(frame: pd.DataFrame, order: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    parts = dict(tuple(frame.groupby("strategy", sort=False)))
+    return [(s, parts[s]) for s in order if s in parts]
+
+
+def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> Figure:
+    traces = []
+    for strategy, part in _by_strategy(band, data.order):
+        traces += _band_traces(part, x, strategy, data.colours[strategy], True)
+    means = band["mean"].to_numpy(dtype=float)
+    low, high = (np.nanmin(means), np.nanmax(means)) if np.isfinite(means).any() else (0.0, 1.0)
+    rule = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "line": {"color": "#555",
+                                                                           "width": 1}}
+    timed = x == "seconds"
+    return {"data": traces, "layout": _layout(
+        f"Normalized best-so-far against {'time' if timed else 'evaluations'}",
+        xaxis={"title": {"text": "time spent by the run (s)" if timed else
+                         "evaluations (full-fidelity cost)"}, "type": "log" if timed else "-"},
+        yaxis={"title": {"text": "normalized best-so-far (mean over problems)"},
+               "range": [max(min(low, 0.0), NORMALIZED_FLOOR) - 0.05, max(high, 1.0) + 0.05]},
+        shapes=[{**rule, "y0": 1, "y1": 1, "line": {**rule["line"], "dash": "dash"}},
+                {**rule, "y0": 0, "y1": 0, "line": {**rule["line"], "dash": "dot"}}])}
+
+
+def problem_figures(data: PageData) -> dict[str, Figure]:
+    """One figure per problem: best-so-far against evaluations (with the interval over seeds)
+    and against time (the mean only, to keep the page small)."""
+    by_problem = {}
+    for column, (band, x) in enumerate(((data.convergence, "cost"),
+                                        (data.convergence_time, "seconds")), start=1):
+        if band is None:
+            continue
+        axes = {"xaxis": "x2", "yaxis": "y2"} if column == 2 else {}
+        for problem, mine in band.groupby("problem", sort=False):
+            traces = by_problem.setdefault(problem, [])
+            for strategy, part in _by_strategy(mine, data.order):
+                traces += _band_traces(part, x, strategy, data.colours[strategy], column == 1,
+                                       axes, band=column == 1)
+    figures = {}
+    for problem, traces in by_problem.items():
+        metric = data.metrics.get(problem, "score")
+        # the axis follows the mean lines: with three seeds a Student-t interval can span far
+        # beyond them, and an axis fitted to it would flatten every line
+        means = data.convergence.loc[data.convergence["problem"] == problem, "mean"]
+        low, high = float(means.min()), float(means.max())
+        pad = 0.08 * (high - low) if high > low else 0.05 * max(abs(high), 1e-3)
+        titles = [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x,
+                   "y": 1.0, "xanchor": "center", "yanchor": "bottom"}
+                  for text, x in (("against evaluations", 0.23),
+                                  ("against time (log scale), mean only", 0.77))]
+        figures[problem] = {"data": traces, "layout": _layout(
+            f"{problem}: best-so-far CV {metric} (mean, 95% interval over seeds)",
+            xaxis={"domain": [0, 0.46], "title": {"text": "evaluations"}, "anchor": "y"},
+            yaxis={"title": {"text": f"best-so-far CV {metric}"}, "anchor": "x",
+                   **({"range": [low - pad, high + pad]} if np.isfinite(low) else {})},
+            xaxis2={"domain": [0.54, 1], "type": "log", "anchor": "y2",
+                    "title": {"text": "time spent by the run (s)"}},
+            yaxis2={"anchor": "x2"}, annotations=titles)}
+    return figures
+
+
+def heatmap_figure(data: PageData) -> Figure:
+    table = data.heatmap
+    ranks = "rank" in data.heatmap_label
+    return {"data": [{
+        "type": "heatmap", "z": [[None if np.isnan(v) else round(float(v), 3) for v in row]
+                                 for row in table.to_numpy(dtype=float)],
+        "x": list(table.columns), "y": list(table.index), "colorscale": "Viridis",
+        "reversescale": ranks, "texttemplate": "%{z:.2f}",
+        "colorbar": {"title": {"text": data.heatmap_label}},
+        "hovertemplate": "%{y} on %{x}: %{z:.3f}<extra></extra>"}],
+        "layout": _layout("Rank per problem at the budget (1 = best, on the mean best CV score "
+                          "over seeds)" if ranks else "Normalized score per problem at the budget "
+                          "(mean over seeds)", height=max(320, 120 + 28 * len(table)),
+                          yaxis={"autorange": "reversed"}, xaxis={"tickangle": -35})}
+
+
+def timing_figure(data: PageData) -> Figure:
+    runs = data.runs.assign(suggest=data.runs["suggest_seconds"].clip(lower=1e-6),
+                            evaluate=data.runs["eval_seconds"].clip(lower=1e-6))
+    traces = []
+    for strategy, part in _by_strategy(runs, data.order):
+        colour, name = data.colours[strategy], html.escape(strategy)
+        common = {"type": "scatter", "mode": "markers", "name": strategy, "legendgroup": strategy}
+        traces.append({
+            **common, "x": _array(part["evaluate"]), "y": _array(part["suggest"]),
+            "marker": {"color": colour, "size": 5, "opacity": 0.4}, "showlegend": False,
+            "meta": "runs", "text": list(part["problem"]),
+            "hovertemplate": f"{name} on %{{text}}<br>evaluate %{{x:.3g}} s<br>suggest "
+                             "%{y:.3g} s<extra></extra>"})
+        traces.append({
+            **common, "x": [float(part["evaluate"].median())],
+            "y": [float(part["suggest"].median())], "meta": "median",
+            "marker": {"color": colour, "size": 13, "line": {"width": 1, "color": "black"}},
+            "hovertemplate": f"{name} median<br>evaluate %{{x:.3g}} s<br>suggest %{{y:.3g}} s"
+                             "<extra></extra>"})
+    lo = float(min(runs["evaluate"].min(), runs["suggest"].min())) / 2
+    hi = float(max(runs["evaluate"].max(), runs["suggest"].max())) * 2
+    traces.append({"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [lo, hi],
+                   "name": "suggest = evaluate", "hoverinfo": "skip",
+                   "line": {"dash": "dash", "color": "#777", "width": 1}})
+    return {"data": traces, "layout": _layout(
+        "Time spent suggesting against evaluating: runs (small) and median per strategy (large)",
+        xaxis={"type": "log", "title": {"text": "evaluation time per run (s)"}},
+        yaxis={"type": "log", "title": {"text": "suggestion time per run (s)"}})}
