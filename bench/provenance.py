@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import stats
+from bench import power, stats
 from bench.environment import distribution_version
 from bench.paths import project_root
 from bench.report_inputs import Report
@@ -75,10 +75,10 @@ def write_manifest(report: Report, path: Path, digest: str = "",
                               "two-sided, ties dropped, Holm over strategies",
             "omnibus": "Friedman on per-problem mean best CV score, complete problems",
             "post_hoc": "pairwise Wilcoxon signed-rank, Holm over all pairs",
-            "power": (f"smallest effect detected with probability {stats.POWER} at Holm's first "
+            "power": (f"smallest effect detected with probability {power.POWER} at Holm's first "
                       "step (alpha / strategies compared): sign test exact, signed-rank test by "
-                      f"{stats.POWER_SIMULATIONS} simulations of normal differences, seed "
-                      f"{stats.POWER_SEED}"),
+                      f"{power.POWER_SIMULATIONS} simulations of normal differences, seed "
+                      f"{power.POWER_SEED}"),
             "power_at_this_size": None if report.board.power is None else {
                 "problems": report.board.power.problems,
                 "comparisons": report.board.power.comparisons,

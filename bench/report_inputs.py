@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench import analysis, stats
+from bench import analysis
+from bench.leaderboard import Leaderboard, leaderboard
 from bench.catalogue import Catalogue
 from bench.environment import distribution_version
 from bench.plan import run_specs, suite_problems
@@ -38,7 +39,7 @@ class Report:
     trials: pd.DataFrame
     curve: pd.DataFrame
     runs: pd.DataFrame
-    board: stats.Leaderboard
+    board: Leaderboard
     refs: pd.DataFrame
     diverged: dict[str, int]  # run id -> times it was started over (replay diverged)
 
@@ -104,6 +105,6 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
     runs = analysis.run_table(trials, curve, catalogue, suite.budget)
     return Report(
         suite=suite, catalogue=catalogue, strategies=strategies, specs=specs, status=status,
-        errors=errors, trials=trials, curve=curve, runs=runs, board=stats.leaderboard(runs),
+        errors=errors, trials=trials, curve=curve, runs=runs, board=leaderboard(runs),
         refs=analysis.references(catalogue, suite_problems(suite, catalogue)), diverged=diverged,
     )

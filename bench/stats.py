@@ -1,4 +1,6 @@
-"""Statistics that compare strategies across problems, and the bands drawn around curves.
+"""Statistical tests that compare strategies across problems, and the bands drawn around curves.
+
+The leaderboard assembled from them, and its wording, is :mod:`bench.leaderboard`.
 
 The unit of replication is the problem. A strategy's result on a problem is the mean over seeds
 of its best CV score at the budget; with a handful of seeds per problem no per-problem
@@ -27,15 +29,9 @@ significance is claimed, and every test below runs across problems:
   compared; and the Bayesian signed-rank test with the same region (Benavoli et al., 2017;
   ``baycomp``, :data:`BAYES_SAMPLES` posterior samples, fixed seed), which gives P(better),
   P(equivalent) and P(worse) than random search.
-- **Power**: the smallest effect against random search each test detects with 80% power at the
-  report's number of problems, after Holm's correction over the strategies compared (the level
-  a strategy must beat when it is the only one that differs, alpha / m; :func:`power`). For the
-  sign test it is exact: the share of problems a strategy must beat random search on. For the
-  signed-rank test it is the mean per-problem difference in standard deviations of the
-  differences, for normal differences, from the test's exact null distribution and
-  :data:`POWER_SIMULATIONS` simulated sets of problems (fixed seed); multiplied by the observed
-  spread of the differences it reads in normalized units. Each strategy's effect is its mean
-  per-problem difference from random search, with a 95% bootstrap interval over problems.
+- **Effect**: each strategy's mean per-problem difference from random search, with a 95%
+  bootstrap interval over problems.
+- **Power** of the tests against random search: :mod:`bench.power`.
 - **Friedman test** over the (problem x strategy) table of mean best CV scores, on the problems
   every strategy has. The critical-difference diagram's bars join strategies that pairwise
   Wilcoxon signed-rank tests (on the normalized differences, Holm-corrected over all pairs) do
@@ -45,7 +41,6 @@ significance is claimed, and every test below runs across problems:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -68,19 +63,6 @@ ROPE = 0.01
 #: Posterior samples of the Bayesian signed-rank test, and its seed.
 BAYES_SAMPLES = 20_000
 BAYES_SEED = 0
-#: The power the report's minimal detectable effects are computed for, and how.
-POWER = 0.8
-POWER_SIMULATIONS = 20_000
-POWER_SEED = 0
-
-LEADERBOARD_COLUMNS = [
-    "strategy", "normalized_score", "normalized_score_low", "normalized_score_high",
-    "effect", "effect_low", "effect_high",
-    "normalized_test_score", "mean_rank", "wins", "ties", "losses", "wilcoxon_p",
-    "wilcoxon_p_holm", "sign_p", "sign_p_holm", "p_better", "p_equivalent", "p_worse",
-    "test_wins", "test_losses", "test_sign_p", "test_sign_p_holm", "problems", "normalized_problems", "runs",
-    "suggest_seconds", "eval_seconds",
-]
 
 
 def snap(values) -> np.ndarray:
@@ -224,111 +206,6 @@ def effects(normalized: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
                                   columns=["effect", "effect_low", "effect_high"])
 
 
-@dataclass(frozen=True)
-class Power:
-    """The smallest effects detected with probability :data:`POWER` by the tests against the
-    baseline, with ``problems`` problems and ``comparisons`` strategies compared (Holm)."""
-
-    problems: int
-    comparisons: int
-    level: float  # the level of Holm's first step: ALPHA / comparisons
-    sign_share: float  # share of problems won (no ties) the sign test needs
-    wilcoxon_d: float  # mean difference / sd of the differences the signed-rank test needs
-    spread: float | None = None  # observed sd of the per-problem differences (normalized units)
-
-    @property
-    def wilcoxon_normalized(self) -> float | None:
-        return None if self.spread is None else self.wilcoxon_d * self.spread
-
-    def describe(self) -> str:
-        head = (f"Power: with {self.problems} problems and {self.comparisons} strategies "
-                f"compared with random search (Holm: the first step tests at {ALPHA} / "
-                f"{self.comparisons} = {self.level:.3g})")
-        if math.isnan(self.sign_share) or math.isnan(self.wilcoxon_d):
-            return (f"{head}, no outcome of the sign or signed-rank test can reach that level: "
-                    f"they need at least {smallest_testable(self.level)} problems without ties. "
-                    "Differences here are descriptive.")
-        text = (f"{head}, a test detects with {POWER:.0%} probability an effect of at least: "
-                f"sign test, a strategy better on {self.sign_share:.0%} of the problems (exact "
-                f"binomial; of the problems not tied within the equivalence band, so more of "
-                f"them when there are ties); Wilcoxon signed-rank, a mean per-problem difference "
-                f"of {self.wilcoxon_d:.2f} standard deviations of the differences (normal "
-                f"differences; exact null distribution, {POWER_SIMULATIONS:,} simulations, seed "
-                f"{POWER_SEED})")
-        if self.spread is not None:
-            text += (f", about {self.wilcoxon_normalized:.3f} normalized units at the observed "
-                     f"spread (median over strategies of the differences' standard deviation, "
-                     f"{self.spread:.3f})")
-        return text + ". A smaller effect can be real and still not be significant here."
-
-
-def smallest_testable(level: float) -> int:
-    """The fewest problems (no ties) with which a two-sided sign or signed-rank test can give a
-    p-value at or below ``level``: the smallest n with 2 / 2**n <= level."""
-    return max(1, math.ceil(math.log2(2 / level)))
-
-
-def power(problems: int, comparisons: int, spread: float | None = None) -> Power:
-    """The smallest effects the sign and signed-rank tests against the baseline detect with
-    probability :data:`POWER` at Holm's first step (level ALPHA / comparisons), two-sided."""
-    level = ALPHA / max(comparisons, 1)
-    return Power(problems, comparisons, level, _sign_share(problems, level),
-                 _wilcoxon_d(problems, level), spread)
-
-
-def _bisect(power_of, low: float, high: float, steps: int = 40) -> float:
-    """The smallest effect in [low, high] whose power reaches POWER (power_of is increasing);
-    NaN when even ``high`` does not."""
-    if power_of(high) < POWER:
-        return float("nan")
-    for _ in range(steps):
-        mid = (low + high) / 2
-        low, high = (low, mid) if power_of(mid) >= POWER else (mid, high)
-    return high
-
-
-def _sign_share(n: int, level: float) -> float:
-    """Exact: the win probability per problem at which the two-sided sign test on ``n``
-    problems (no ties) rejects at ``level`` with probability POWER."""
-    if n < 1:
-        return float("nan")
-    rejects = np.array([ss.binomtest(k, n).pvalue <= level for k in range(n + 1)])
-    ks = np.arange(n + 1)
-    return _bisect(lambda p: float(ss.binom.pmf(ks, n, p)[rejects].sum()), 0.5, 1.0)
-
-
-def _signed_rank_null(n: int) -> np.ndarray:
-    """P(W+ = w) for w = 0..n(n+1)/2 under the null, without ties (exact, by counting)."""
-    counts = np.zeros(n * (n + 1) // 2 + 1)
-    counts[0] = 1.0
-    for rank in range(1, n + 1):
-        counts[rank:] = counts[rank:] + counts[:-rank].copy()
-    return counts / counts.sum()
-
-
-def _wilcoxon_d(n: int, level: float) -> float:
-    """By simulation: the standardized mean difference (normal differences) at which the
-    two-sided exact signed-rank test on ``n`` problems rejects at ``level`` with probability
-    POWER. The same draws serve every candidate effect, so the power is monotone in it."""
-    if n < 1:
-        return float("nan")
-    null = _signed_rank_null(n)
-    tail = np.cumsum(null)  # P(W+ <= w); the two-sided p of w is 2 * P(W+ <= min(w, max - w))
-    w_max = n * (n + 1) // 2
-    critical = np.flatnonzero(np.minimum(2 * tail, 1.0) <= level)
-    if not len(critical):
-        return float("nan")
-    c = critical.max()  # reject when min(W+, W-) <= c
-    z = np.random.default_rng(POWER_SEED).standard_normal((POWER_SIMULATIONS, n))
-
-    def power_of(d: float) -> float:
-        x = z + d
-        ranks = np.abs(x).argsort(axis=1).argsort(axis=1) + 1
-        w_plus = np.where(x > 0, ranks, 0).sum(axis=1)
-        return float((np.minimum(w_plus, w_max - w_plus) <= c).mean())
-
-    return _bisect(power_of, 0.0, 5.0, steps=20)
-
 
 def holdout_tests(raw_test: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
     """Every strategy's holdout test score against ``baseline``'s, raw and paired by problem:
@@ -352,12 +229,6 @@ def holdout_tests(raw_test: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFr
     table["test_sign_p_holm"] = holm(table["test_sign_p"].astype(float))
     return table
 
-
-def holdout_legend(baseline: str) -> str:
-    return (f"Test W/L vs {baseline}: problems where the mean raw holdout test score of the runs' "
-            "incumbents (the first configuration to reach each run's best CV score) is above / "
-            f"below {baseline}'s; p: two-sided sign test, Holm-corrected in parentheses. The "
-            "normalized test score is shown for orientation only and carries no test.")
 
 
 def wilcoxon_p(diff) -> float:
@@ -458,111 +329,6 @@ def friedman(raw: pd.DataFrame, alpha: float = ALPHA,
     pairwise.attrs["problems"] = len(paired)
     return Friedman(float(statistic), float(pvalue), problems, mean_ranks, pairwise)
 
-
-def baseline_legend(baseline: str) -> str:
-    """How to read the leaderboard's columns against ``baseline``."""
-    return (
-        f"Effect: the mean over problems of the difference in mean normalized score from "
-        f"{baseline}'s, with a 95% percentile bootstrap interval over problems. "
-        f"W/T/L: problems where the strategy's mean normalized score is more than {ROPE} above / "
-        f"within {ROPE} of / more than {ROPE} below {baseline}'s (the region of practical "
-        f"equivalence; problems with usable references only). p Wilcoxon: signed-rank test of "
-        "the per-problem differences in mean normalized score; p sign: sign test of wins "
-        "against losses; both two-sided, zero differences and ties dropped, Holm-corrected over "
-        f"strategies in parentheses, **bold** when the corrected p < {ALPHA}. P better / "
-        f"equivalent / worse: Bayesian signed-rank test with the same region (Benavoli et al., "
-        f"2017; baycomp, {BAYES_SAMPLES:,} posterior samples, seed {BAYES_SEED}). Significance is "
-        "across problems, never claimed per problem.")
-
-
-def probabilities(row) -> str:
-    """P(better) / P(equivalent) / P(worse) of a leaderboard row, for the Markdown table."""
-    values = [row.get(k) for k in ("p_better", "p_equivalent", "p_worse")]
-    if any(v is None or pd.isna(v) for v in values):
-        return "-"
-    return " / ".join(f"{v:.2f}" for v in values)
-
-
-# -- the leaderboard ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Leaderboard:
-    """The leaderboard table with the statistics behind it and what could not be computed."""
-
-    table: pd.DataFrame
-    friedman: Friedman
-    baseline: str | None
-    notes: tuple[str, ...] = ()
-    power: Power | None = None  # the tests' minimal detectable effects against the baseline
-
-
-def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
-    """One row per strategy at the budget, from the per-run table (``analysis.run_table``),
-    sorted by mean normalized score (then mean rank)."""
-    if runs.empty:
-        return Leaderboard(pd.DataFrame(columns=LEADERBOARD_COLUMNS), Friedman(reason="no runs"),
-                           None, ("no complete run",))
-    notes = []
-    raw = problem_means(runs, "best_score")
-    normalized = problem_means(runs, "normalized_score").dropna(how="all")
-    normalized_test = problem_means(runs, "normalized_test_score").dropna(how="all")
-    ranks = raw.rank(axis=1, ascending=False, method="average")
-    per_strategy = runs.groupby("strategy", sort=False)
-    board = pd.DataFrame({
-        "normalized_score": normalized.mean(axis=0),
-        "normalized_test_score": normalized_test.mean(axis=0),
-        "mean_rank": ranks.mean(axis=0),
-        "problems": raw.notna().sum(axis=0),
-        "normalized_problems": normalized.notna().sum(axis=0),
-        "runs": per_strategy.size(),
-        "suggest_seconds": per_strategy["suggest_seconds"].mean(),
-        "eval_seconds": per_strategy["eval_seconds"].mean(),
-    }).reindex(raw.columns)
-    intervals = {s: bootstrap_ci(normalized[s]) if s in normalized else (np.nan, np.nan)
-                 for s in board.index}
-    board["normalized_score_low"] = [intervals[s][0] for s in board.index]
-    board["normalized_score_high"] = [intervals[s][1] for s in board.index]
-    if normalized.empty:
-        notes.append("no problem of this report has usable references: strategies are compared "
-                     "by rank only")
-
-    if baseline in raw.columns and raw.shape[1] > 1:
-        board = board.join(effects(normalized, baseline))
-        board = board.join(compare_with_baseline(raw, normalized, baseline))
-        board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
-        power_ = _power_of(normalized, baseline)
-        n = int(raw[baseline].notna().sum())
-        if n < smallest_testable(ALPHA):
-            notes.append(f"with {n} problem(s) the smallest two-sided p-value a signed-rank or "
-                         f"sign test can give is {2 / 2**n:.3g}: no difference against "
-                         f"{baseline} can be significant at {ALPHA}; it takes "
-                         f"{smallest_testable(ALPHA)} problems or more")
-    else:
-        baseline, power_ = None, None
-        notes.append(f"`{BASELINE}` is not in this report: no comparison against random search")
-    board = board.reindex(columns=LEADERBOARD_COLUMNS[1:])
-    board["normalized_problems"] = board["normalized_problems"].fillna(0).astype(int)
-    for column in ("wins", "ties", "losses", "test_wins", "test_losses"):
-        board[column] = board[column].astype("Int64")
-    board = board.rename_axis("strategy").reset_index()
-    board = board.sort_values(["normalized_score", "mean_rank", "strategy"],
-                              ascending=[False, True, True], na_position="last", kind="stable")
-    result = friedman(raw, normalized=normalized)
-    if result.reason:
-        notes.append(result.reason)
-    return Leaderboard(board.reset_index(drop=True), result, baseline, tuple(notes), power_)
-
-
-def _power_of(normalized: pd.DataFrame, baseline: str) -> Power | None:
-    """The power statement for this table of per-problem normalized scores (problems with
-    usable references), the spread being the median over strategies of the standard deviation
-    of their differences from ``baseline``."""
-    if baseline not in normalized or normalized.shape[1] < 2:
-        return None
-    others = [s for s in normalized.columns if s != baseline]
-    n = int(normalized[baseline].notna().sum())
-    spreads = [(normalized[s] - normalized[baseline]).dropna().std(ddof=1) for s in others]
-    spreads = [x for x in spreads if np.isfinite(x)]
-    return power(n, len(others), float(np.median(spreads)) if spreads else None) if n else None
 
 
 # -- curves -------------------------------------------------------------------------------------

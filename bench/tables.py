@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from tabulate import tabulate
 
-from bench import stats
+from bench import leaderboard, stats
 from bench.report_inputs import Report
 
 GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
@@ -85,7 +85,7 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
             else:
                 line += [_effect(row), f"{row['wins']}/{row['ties']}/{row['losses']}",
                          _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
-                         _p(row["sign_p"], row["sign_p_holm"]), stats.probabilities(row),
+                         _p(row["sign_p"], row["sign_p_holm"]), leaderboard.probabilities(row),
                          f"{row['test_wins']}/{row['test_losses']}; "
                          f"{_p(row['test_sign_p'], row['test_sign_p_holm'])}"]
         expected = sum(1 for s in report.specs if s.strategy == row["strategy"])
@@ -117,8 +117,8 @@ def leaderboard_legend(report: Report) -> str:
     ]
     if report.board.baseline:
         lines.append(
-            stats.baseline_legend(report.board.baseline) + " "
-            + stats.holdout_legend(report.board.baseline))
+            leaderboard.baseline_legend(report.board.baseline) + " "
+            + leaderboard.holdout_legend(report.board.baseline))
     result = report.board.friedman
     if not result.reason:
         lines.append(

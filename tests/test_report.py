@@ -13,7 +13,7 @@ from bench.analysis import RUN_COLUMNS, TRIAL_COLUMNS
 from bench.report import write_report
 from bench.plan import run_specs
 from bench.records import TrialRecord
-from bench.stats import LEADERBOARD_COLUMNS
+from bench.leaderboard import LEADERBOARD_COLUMNS
 from bench.store import open_store
 from bench.suite import Suite
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import scipy.stats as ss
 
-from bench import stats
+from bench import power, stats
+from bench.leaderboard import leaderboard
 
 PROBLEMS = [f"p{i:02d}" for i in range(12)]
 SEEDS = range(5)
@@ -41,7 +42,7 @@ def better_draw(rng, i):
 
 def test_a_strategy_built_to_be_better_is_found_significantly_better_than_random():
     runs = runs_table({"random": baseline_draw, "better": better_draw})
-    board = stats.leaderboard(runs).table.set_index("strategy")
+    board = leaderboard(runs).table.set_index("strategy")
     better = board.loc["better"]
     assert better["wins"] >= 11
     assert better["wilcoxon_p_holm"] < stats.ALPHA
@@ -54,7 +55,7 @@ def test_a_strategy_built_to_be_better_is_found_significantly_better_than_random
 def test_two_identical_strategies_are_not_found_different():
     runs = runs_table({"random": baseline_draw})
     twin = runs.assign(strategy="twin")
-    board = stats.leaderboard(pd.concat([runs, twin])).table.set_index("strategy")
+    board = leaderboard(pd.concat([runs, twin])).table.set_index("strategy")
     row = board.loc["twin"]
     assert board.loc["random", "wins"] is pd.NA  # the baseline is not compared with itself
     assert (row["wins"], row["ties"], row["losses"]) == (0, len(PROBLEMS), 0)
@@ -116,7 +117,7 @@ def test_differences_inside_the_equivalence_region_are_ties_not_wins():
                            best_score=runs["best_score"] + 0.005 * 0.3)
     clearly = runs.assign(strategy="clearly", normalized_score=runs["normalized_score"] + 0.05,
                           best_score=runs["best_score"] + 0.05 * 0.3)
-    board = stats.leaderboard(pd.concat([runs, slightly, clearly])).table.set_index("strategy")
+    board = leaderboard(pd.concat([runs, slightly, clearly])).table.set_index("strategy")
     assert (board.loc["slightly", "wins"], board.loc["slightly", "ties"]) == (0, len(PROBLEMS))
     assert board.loc["slightly", "p_equivalent"] > 0.95
     assert (board.loc["clearly", "wins"], board.loc["clearly", "losses"]) == (len(PROBLEMS), 0)
@@ -208,8 +209,8 @@ def test_t_band_is_the_student_interval_over_seeds():
 def test_a_strategy_s_numbers_do_not_depend_on_the_others():
     base = runs_table({"random": baseline_draw, "better": better_draw})
     other = runs_table({"newcomer": lambda rng, i: rng.normal(0.9, 0.05)}, seed=5)
-    before = stats.leaderboard(base).table.set_index("strategy")
-    after = stats.leaderboard(pd.concat([base, other])).table.set_index("strategy")
+    before = leaderboard(base).table.set_index("strategy")
+    after = leaderboard(pd.concat([base, other])).table.set_index("strategy")
     for column in ("normalized_score", "normalized_score_low", "normalized_score_high",
                    "normalized_test_score", "wins", "ties", "losses", "wilcoxon_p", "sign_p"):
         pd.testing.assert_series_equal(before.loc[["random", "better"], column],
@@ -219,19 +220,19 @@ def test_a_strategy_s_numbers_do_not_depend_on_the_others():
 
 def test_leaderboard_says_what_it_cannot_compute():
     runs = runs_table({"better": better_draw})
-    board = stats.leaderboard(runs)
+    board = leaderboard(runs)
     assert board.baseline is None
     assert any("random" in note for note in board.notes)
     assert any("at least 3 strategies" in note for note in board.notes)
     no_refs = runs_table({"random": baseline_draw, "better": better_draw}).assign(
         normalized_score=np.nan, normalized_test_score=np.nan)
-    board = stats.leaderboard(no_refs)
+    board = leaderboard(no_refs)
     row = board.table.set_index("strategy").loc["better"]
     assert pd.isna(row["normalized_score"]) and pd.isna(row["wilcoxon_p"])
     # rank only: without references no difference can be set against the equivalence band
     assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0) and pd.isna(row["sign_p"])
     assert any("rank only" in note for note in board.notes)
-    assert stats.leaderboard(runs.iloc[0:0]).table.empty
+    assert leaderboard(runs.iloc[0:0]).table.empty
 
 
 def test_rank_curve_and_target_shares():
@@ -257,17 +258,17 @@ def test_rank_curve_and_target_shares():
 def test_too_few_problems_for_significance_is_said():
     runs = runs_table({"random": baseline_draw, "better": better_draw})
     few = runs[runs["problem"].isin(PROBLEMS[:3])]
-    board = stats.leaderboard(few)
+    board = leaderboard(few)
     assert board.table.set_index("strategy").loc["better", "wilcoxon_p"] >= 0.25
     assert any("smallest two-sided p-value" in note and "0.25" in note for note in board.notes)
-    assert not any("smallest two-sided" in note for note in stats.leaderboard(runs).notes)
+    assert not any("smallest two-sided" in note for note in leaderboard(runs).notes)
 
 
 def test_no_problem_in_common_with_random_gives_no_test():
     runs = runs_table({"random": baseline_draw, "other": better_draw})
     apart = runs[((runs["strategy"] == "random") & runs["problem"].isin(PROBLEMS[:6]))
                  | ((runs["strategy"] == "other") & runs["problem"].isin(PROBLEMS[6:]))]
-    row = stats.leaderboard(apart).table.set_index("strategy").loc["other"]
+    row = leaderboard(apart).table.set_index("strategy").loc["other"]
     assert (row["wins"], row["ties"], row["losses"]) == (0, 0, 0)
     assert pd.isna(row["sign_p"]) and pd.isna(row["wilcoxon_p"])
 
@@ -277,7 +278,7 @@ def test_holdout_is_compared_raw_and_paired_by_direction():
     # the better strategy's incumbents do worse on the holdout on 10 of the 12 problems
     worse = runs["strategy"].eq("better") & runs["problem"].isin(PROBLEMS[:10])
     runs.loc[worse, "best_test_score"] = 0.0
-    row = stats.leaderboard(runs).table.set_index("strategy").loc["better"]
+    row = leaderboard(runs).table.set_index("strategy").loc["better"]
     assert (row["test_wins"], row["test_losses"]) == (2, 10)
     assert row["test_sign_p"] == pytest.approx(ss.binomtest(2, 12).pvalue)
     assert row["wins"] >= 11  # the CV comparison is unchanged
@@ -287,7 +288,7 @@ def test_holdout_is_compared_raw_and_paired_by_direction():
 def test_the_exact_signed_rank_null_gives_scipy_s_exact_p_values():
     rng = np.random.default_rng(1)
     for n in (6, 11, 20):
-        null = stats._signed_rank_null(n)
+        null = power._signed_rank_null(n)
         cdf = np.cumsum(null)
         w_max = n * (n + 1) // 2
         for _ in range(5):
@@ -299,10 +300,10 @@ def test_the_exact_signed_rank_null_gives_scipy_s_exact_p_values():
 
 
 def test_the_minimal_detectable_effects_have_the_stated_power_by_independent_simulation():
-    """At the effects :func:`stats.power` returns, scipy's own tests reject at Holm's first level
+    """At the effects :func:`power.power` returns, scipy's own tests reject at Holm's first level
     in about 80% of simulated sets of problems; at two thirds of them, clearly less often."""
     n, m = 20, 10
-    found = stats.power(n, m, spread=0.1)
+    found = power.power(n, m, spread=0.1)
     assert found.level == pytest.approx(0.005)
     assert found.wilcoxon_normalized == pytest.approx(found.wilcoxon_d * 0.1)
     rng = np.random.default_rng(7)
@@ -322,15 +323,15 @@ def test_the_minimal_detectable_effects_have_the_stated_power_by_independent_sim
 
 
 def test_more_problems_detect_smaller_effects_and_the_leaderboard_states_it():
-    small, large = stats.power(14, 14), stats.power(36, 14)
+    small, large = power.power(14, 14), power.power(36, 14)
     assert large.sign_share < small.sign_share and large.wilcoxon_d < small.wilcoxon_d
-    assert np.isnan(stats.power(5, 20).sign_share)  # no outcome of 5 problems reaches 0.0025
+    assert np.isnan(power.power(5, 20).sign_share)  # no outcome of 5 problems reaches 0.0025
     assert "36 problems and 14 strategies" in large.describe()
 
 
 def test_the_leaderboard_gives_each_effect_with_its_interval_and_the_power_of_its_size():
     runs = runs_table({"random": baseline_draw, "better": better_draw, "same": baseline_draw})
-    result = stats.leaderboard(runs)
+    result = leaderboard(runs)
     board = result.table.set_index("strategy")
     means = stats.problem_means(runs, "normalized_score")
     expected = (means["better"] - means["random"]).mean()
