@@ -20,13 +20,14 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from bench import grid as grids
 
 Config = dict[str, Any]
 
@@ -393,115 +394,24 @@ class Space:
         """The default configuration: each dimension's declared default, else its centre."""
         return self.project({d.name: d.get_default() for d in self.dimensions})
 
-    # -- grids --------------------------------------------------------------------------------
+    # -- grids (built by bench.grid) -----------------------------------------------------------
     def grid(self, levels: Mapping[str, int]) -> Iterator[Config]:
-        """Every configuration of the grid with ``levels[name]`` values per dimension.
-
-        A numeric dimension missing from ``levels`` takes one level (its default, else its
-        centre), a categorical one all its choices; inactive dimensions are skipped, so a conditional dimension is
-        enumerated only under the values that activate it and a conditional space yields each
-        distinct configuration once.
-        """
-
-        def expand(i: int, config: Config) -> Iterator[Config]:
-            if i == len(self.dimensions):
-                if not self.is_forbidden(config):
-                    yield dict(config)
-                return
-            dim = self.dimensions[i]
-            if dim.condition is not None and not dim.condition.holds(config):
-                yield from expand(i + 1, config)
-                return
-            default = None if isinstance(dim, Categorical) else 1
-            for value in dim.levels(levels.get(dim.name, default)):
-                config[dim.name] = value
-                yield from expand(i + 1, config)
-            del config[dim.name]
-
-        return expand(0, {})
+        """Every configuration of the grid with ``levels[name]`` values per dimension
+        (:func:`bench.grid.grid`)."""
+        return grids.grid(self, levels)
 
     def grid_size(self, levels: Mapping[str, int], stop_after: int | None = None) -> int:
         """Number of grid configurations, counted up to ``stop_after + 1`` at most."""
-        limit = None if stop_after is None else stop_after + 1
-        return sum(1 for _ in itertools.islice(self.grid(levels), limit))
+        return grids.grid_size(self, levels, stop_after)
 
     def finest_grid(self, budget: int) -> tuple[dict[str, int], list[Config]]:
         """The grid a practitioner would write for ``budget`` evaluations: its level counts per
-        dimension and its configurations (at most ``budget``).
-
-        - Numeric levels are the centres of equal cells on each dimension's own scale
-          (:meth:`Real.levels`, :meth:`Integer.levels`), never the bounds; a dimension with one
-          level stays at its default.
-        - Categorical dimensions are enumerated while the budget allows: when the grid with
-          every choice of every categorical and at least two levels on every numeric dimension
-          active in it fits, categoricals keep all their choices and the numeric dimensions share
-          the rest. Otherwise categoricals are reduced like the others, keeping their default
-          (:meth:`Categorical.levels`).
-        - Level counts are balanced: dimensions grow one level at a time, always one with the
-          fewest levels (among those that can still grow: an integer or a categorical stops at
-          its cardinality), so counts differ by at most one. Which of the fewest-level
-          dimensions gets the next level is decided, not by declaration order, but by: (1) the
-          fewest configurations the level adds (a dimension active under fewer values costs
-          less, an inactive one nothing); (2) log-scaled dimensions first (they span orders of
-          magnitude: regularization, learning rates, sizes); (3) the name, alphabetically.
-        - A conditional dimension grows with the others while inactive, so when a categorical
-          level activates it, it comes in balanced.
-        """
-        numeric = [d for d in self.dimensions if not isinstance(d, Categorical)]
-        full = {d.name: d.cardinality for d in self.dimensions if isinstance(d, Categorical)}
-        if self.grid_size(full, stop_after=budget) <= budget:
-            levels = self._grow(numeric, full, budget)
-            active = self._active_names(levels)
-            if all(levels[d.name] >= 2 for d in numeric if d.name in active
-                   and (not isinstance(d, Integer) or d.cardinality >= 2)):
-                return levels, list(self.grid(levels))
-        levels = self._grow(list(self.dimensions), {}, budget)
-        return levels, list(self.grid(levels))
+        dimension and its configurations (:func:`bench.grid.finest_grid`)."""
+        return grids.finest_grid(self, budget)
 
     def describe_grid(self, budget: int) -> list[str]:
-        """The grid :meth:`finest_grid` makes for ``budget``: one line per dimension with the
-        levels that occur in it (numbers ascending, choices in declared order), then its size."""
-        _, configs = self.finest_grid(budget)
-        lines = []
-        for d in self.dimensions:
-            seen = {repr(c[d.name]): c[d.name] for c in configs if d.name in c}
-            if not seen:
-                lines.append(f"{d.name}: never active")
-                continue
-            if isinstance(d, Categorical):
-                values = [v for v in d.choices if repr(v) in seen]
-            else:
-                values = sorted(seen.values())
-            shown = [f"{v:.3g}" if isinstance(v, float) else repr(v) for v in values]
-            lines.append(f"{d.name}: {', '.join(shown)}")
-        lines.append(f"{len(configs)} configurations for a budget of {budget}")
-        return lines
-
-    def _active_names(self, levels: Mapping[str, int]) -> set[str]:
-        return {name for config in self.grid(levels) for name in config}
-
-    def _grow(self, growing: Sequence[Dimension], fixed: Mapping[str, int],
-              budget: int) -> dict[str, int]:
-        """Balanced growth of the ``growing`` dimensions from one level each (see
-        :meth:`finest_grid`); ``fixed`` dimensions keep their counts."""
-        levels = {**fixed, **{d.name: 1 for d in growing}}
-        size = self.grid_size(levels, stop_after=budget)
-        while True:
-            open_ = [d for d in growing if isinstance(d, Real) or levels[d.name] < d.cardinality]
-            if not open_:
-                return levels
-            fewest = min(levels[d.name] for d in open_)
-            options = []
-            for d in open_:
-                if levels[d.name] != fewest:
-                    continue
-                trial = dict(levels, **{d.name: levels[d.name] + 1})
-                grown = self.grid_size(trial, stop_after=budget)
-                options.append((grown - size, not getattr(d, "log", False), d.name, trial, grown))
-            fitting = [o for o in options if o[4] <= budget]
-            if not fitting:
-                return levels
-            _, _, _, levels, size = min(fitting, key=lambda o: o[:3])
+        """One line per dimension with the levels of :meth:`finest_grid`, then its size."""
+        return grids.describe_grid(self, budget)
 
     # -- description --------------------------------------------------------------------------
     def to_dict(self) -> dict:

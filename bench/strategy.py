@@ -37,7 +37,7 @@ from bench.space import Config, Space
 
 #: Harness files that shape what every strategy proposes: the space (sampling, grids, the
 #: checks of a configuration) and the run loop (what a strategy is told, and when).
-SHAPING_FILES = ("space.py", "codec.py", "runner.py")
+SHAPING_FILES = ("space.py", "grid.py", "codec.py", "runner.py")
 
 
 @dataclass(frozen=True)

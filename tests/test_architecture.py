@@ -1,6 +1,7 @@
 """The shape of ``bench/``: no import cycle of any kind (imports inside functions and type-only
-imports under ``if TYPE_CHECKING:`` count too), each module opens with a docstring, and the
-modules that plan, store, estimate, reference and report import no execution code."""
+imports under ``if TYPE_CHECKING:`` count too), each module opens with a docstring and stays
+under :data:`MAX_LINES` lines, and the modules that plan, store, estimate, reference and report
+import no execution code."""
 
 import ast
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 #: Modules that run strategies and evaluations, or their backends.
 EXECUTION = {"bench.owner", "bench.backends", "bench.worker", "bench.runner", "bench.evaluator"}
+#: A module of one concern fits in this many lines.
+MAX_LINES = 450
 
 
 def _module_name(path: Path) -> str:
@@ -89,6 +92,12 @@ def test_the_cycle_finder_counts_type_only_imports(tmp_path):
 def test_no_module_of_bench_imports_one_that_imports_it_back():
     found = cycle(graph())  # type-only imports included
     assert found is None, f"import cycle: {' -> '.join(found)}"
+
+
+@pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
+def test_each_module_of_bench_keeps_to_one_concern_in_at_most_450_lines(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.name} has {lines} lines (at most {MAX_LINES})"
 
 
 @pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
