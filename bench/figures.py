@@ -17,24 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench import analysis, plots, stats
-from bench.report_inputs import Report
+from bench import plots, stats
+from bench.report_curves import Curves
+from bench.report_inputs import Figure, Report
 
 #: Fixed targets of the ECDF, on the normalized scale; "pooled" is the COCO-style aggregate.
 TARGETS = {
     "target 0.5": (0.5,), "target 0.9": (0.9,), "target 1.0 (reference best)": (1.0,),
     "10 targets 0.1 ... 1.0, pooled": tuple(np.round(np.arange(0.1, 1.01, 0.1), 1)),
 }
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A figure drawn for the report: its files and the caption that says how to read it."""
-
-    stem: str
-    title: str
-    caption: str
-    paths: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,24 +36,25 @@ class Skip:
 
 
 class Canvas:
-    """What several figures share, computed once from the report (which it never changes)."""
+    """What several figures share: the report (which drawing never changes), its curves
+    (computed once with the report, :class:`bench.report_curves.Curves`) and the figure-only
+    statistics, computed when a figure first needs them."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, curves: Curves):
         self.report = report
+        self.curves = curves
         self.colours = plots.palette([s.name for s in report.strategies])
-        self.order = [s for s in report.order if s in set(report.runs["strategy"])]
+        self.order = report.drawn
         self.titles = {p: report.metric(p) for p in report.problems}
 
-    @functools.cached_property
+    @property
     def normalized_curve(self) -> pd.DataFrame:
         """Best-so-far curves with their normalized score, of problems with usable references."""
-        report = self.report
-        curve = report.curve.assign(normalized=analysis.normalize(report.curve, report.catalogue))
-        return curve[curve["problem"].isin(report.refs.index[report.refs["status"] == "ok"])]
+        return self.curves.normalized
 
     @property
     def problems_ok(self) -> int:
-        return self.normalized_curve["problem"].nunique()
+        return self.curves.problems_ok
 
     @functools.cached_property
     def ranks(self) -> tuple[pd.DataFrame, int]:
@@ -82,27 +74,19 @@ def _normalized_convergence(c: Canvas, out: Path) -> list[Path] | Skip:
     if not c.problems_ok:
         return Skip("normalized-score figures (aggregate convergence, heatmap, ECDF): no problem "
                     "of this report has usable references")
-    times = analysis.time_curves(c.report.trials, shared=True)
-    times = times.assign(normalized=analysis.normalize(times, c.report.catalogue))
-    times = times[times["problem"].isin(c.normalized_curve["problem"].unique())]
-    return plots.normalized_curves(stats.problem_band(c.normalized_curve, "cost"),
-                                   stats.problem_band(times, "seconds"), c.colours, c.order,
-                                   c.problems_ok, out)
+    return plots.normalized_curves(c.curves.normalized_band, c.curves.normalized_time_band,
+                                   c.colours, c.order, c.problems_ok, out)
 
 
 def _convergence(c: Canvas, out: Path) -> list[Path]:
-    band = stats.t_band(c.report.curve, ["problem", "strategy", "cost"], "best_score")
-    return plots.per_problem_curves(band, "cost", c.titles, c.colours, c.order, out, "convergence",
+    return plots.per_problem_curves(c.curves.convergence, "cost", c.titles, c.colours, c.order, out, "convergence",
                                     "compute (full-evaluation equivalents)",
                                     suptitle="Best-so-far CV score vs evaluations "
                                              "(mean, 95% interval over seeds)")
 
 
 def _convergence_time(c: Canvas, out: Path) -> list[Path]:
-    times = analysis.time_curves(c.report.trials)
-    return plots.per_problem_curves(stats.t_band(times, ["problem", "strategy", "seconds"],
-                                                 "best_score"),
-                                    "seconds", c.titles, c.colours, c.order, out,
+    return plots.per_problem_curves(c.curves.convergence_time, "seconds", c.titles, c.colours, c.order, out,
                                     "convergence_time",
                                     "time spent by the run (evaluation + suggestion, s)",
                                     log_x=True, suptitle="Best-so-far CV score vs time (mean, 95% "
@@ -119,9 +103,7 @@ def _average_rank(c: Canvas, out: Path) -> list[Path] | Skip:
 def _normalized_heatmap(c: Canvas, out: Path) -> list[Path] | Skip:
     if not c.problems_ok:
         return Skip()  # the rank heatmap stands in for it
-    table = stats.problem_means(c.report.runs, "normalized_score").dropna(how="all")
-    table = table.T.reindex([s for s in c.order if s in table.columns])
-    return plots.heatmap(table, c.colours, out, "Normalized score at the budget (mean over seeds)",
+    return plots.heatmap(c.curves.heatmap, c.colours, out, "Normalized score at the budget (mean over seeds)",
                          "normalized score")
 
 
@@ -136,8 +118,7 @@ def _ecdf(c: Canvas, out: Path) -> list[Path] | Skip:
 def _rank_heatmap(c: Canvas, out: Path) -> list[Path] | Skip:
     if c.problems_ok:
         return Skip()  # the normalized heatmap is drawn instead
-    ranks_table = analysis.problem_ranks(c.report.runs).T.reindex(c.order)
-    return plots.heatmap(ranks_table, c.colours, out, "Rank per problem at the budget (1 = best)",
+    return plots.heatmap(c.curves.heatmap, c.colours, out, "Rank per problem at the budget (1 = best)",
                          "rank", fmt=".1f", reverse=True)
 
 
@@ -229,9 +210,9 @@ FIGURES: tuple[FigureSpec, ...] = (
 def draw_figures(report: Report, out: Path,
                  figures: tuple[FigureSpec, ...] = FIGURES) -> tuple[list[Figure], list[str]]:
     """Every figure the data allow, and why the others were not drawn."""
-    if report.curve.empty:
+    if report.curves is None:
         return [], ["no figure: no complete run yet"]
-    canvas = Canvas(report)
+    canvas = Canvas(report, report.curves)
     drawn, skipped = [], []
     for spec in figures:
         result = spec.draw(canvas, out)

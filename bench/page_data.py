@@ -1,22 +1,21 @@
 """What ``index.html`` shows, as plain tables (:class:`PageData`), and the one place that reads
 them off a report (:func:`page_data`).
 
-Everything is computed from tables the report already has (aggregated curves, never trials), so
-the page stays small whatever the number of trials.
+Everything comes from tables the report already has (aggregated curves, never trials), so the
+page stays small whatever the number of trials.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from matplotlib.colors import to_rgb
 
-from bench import analysis, plots, stats
-from bench.tables import summary_line
+from bench import plots, stats
+from bench.report_inputs import Report
+from bench.report_text import summary_line
 
 PAGE = "index.html"
 
@@ -47,45 +46,28 @@ class PageData:
     files: list[str] = field(default_factory=list)  # the files beside the page
 
 
-def page_data(report, out: Path) -> PageData:
-    """The page's tables from a :class:`bench.report_inputs.Report` whose files (and manifest) are
-    already in ``out``. Uses the same functions as the static figures, so both show the same
-    numbers."""
-
-    order = [s for s in report.order if s in set(report.runs["strategy"])]
+def page_data(report: Report, manifest: Mapping | None = None) -> PageData:
+    """The page's tables from a :class:`bench.report_inputs.Report` and the ``manifest`` written
+    beside it (:func:`bench.provenance.manifest`). Takes the curves the static figures draw
+    (:attr:`Report.curves`), so both show the same numbers."""
+    manifest = dict(manifest or {})
     colours = {s: _css(c) for s, c in plots.palette([s.name for s in report.strategies]).items()}
-    try:
-        manifest = json.loads((out / "manifest.json").read_text())
-    except (OSError, ValueError):
-        manifest = {}
     files = [name for name in manifest.get("files", []) if name != PAGE]
     data = PageData(
-        suite=report.suite.name, summary=summary_line(report), board=report.board.table, order=order,
-        colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
+        suite=report.suite.name, summary=summary_line(report), board=report.board.table,
+        order=report.drawn, colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
         notes=[*report.board.notes, *([report.board.power.describe()]
                                       if report.board.power is not None else [])],
         metrics={p: report.metric(p) for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
     )
-    if report.curve.empty:
+    curves = report.curves
+    if curves is None:
         return data
-    usable = report.refs.index[report.refs["status"] == "ok"]
-    curve = report.curve.assign(normalized=analysis.normalize(report.curve, report.catalogue))
-    curve = curve[curve["problem"].isin(usable)]
-    if len(curve):
-        times = analysis.time_curves(report.trials, shared=True)
-        times = times.assign(normalized=analysis.normalize(times, report.catalogue))
-        data.normalized = stats.problem_band(curve, "cost")
-        data.normalized_time = stats.problem_band(times[times["problem"].isin(usable)], "seconds")
-        table = stats.problem_means(report.runs, "normalized_score").dropna(how="all")
-        data.heatmap = table.T.reindex([s for s in order if s in table.columns])
-    else:
-        data.heatmap = analysis.problem_ranks(report.runs).T.reindex(order)
-        data.heatmap_label = "rank (1 = best)"
-    data.convergence = stats.t_band(report.curve, ["problem", "strategy", "cost"], "best_score")
-    data.convergence_time = stats.t_band(analysis.time_curves(report.trials),
-                                         ["problem", "strategy", "seconds"], "best_score")
-    return data
+    return replace(data, normalized=curves.normalized_band,
+                   normalized_time=curves.normalized_time_band, heatmap=curves.heatmap,
+                   heatmap_label="rank (1 = best)" if curves.ranked else "normalized score",
+                   convergence=curves.convergence, convergence_time=curves.convergence_time)
 
 
 def _css(colour) -> str:

@@ -76,12 +76,14 @@ def suite_problems(suite: Suite, catalogue: Catalogue) -> list[str]:
     return kept
 
 
-def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo]) -> list[RunSpec]:
-    """Every run the suite asks for, problem-major."""
+def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
+              problems: Sequence[str] | None = None) -> list[RunSpec]:
+    """Every run the suite asks for, problem-major; ``problems``: the suite's problems
+    (:func:`suite_problems`), if already resolved."""
     return [
         RunSpec(problem=pid, strategy=s.name, strategy_version=s.version, seed=seed,
                 budget=suite.budget, fingerprint=catalogue.fingerprint)
-        for pid in suite_problems(suite, catalogue)
+        for pid in (suite_problems(suite, catalogue) if problems is None else problems)
         for s in strategies
         for seed in range(suite.seeds)
     ]

@@ -24,10 +24,20 @@ LOCK_FILE = "requirements.lock"
 EXTRA_LOCK_FILES = ("requirements-torch.lock",)
 
 
-def write_manifest(report: Report, path: Path, digest: str = "",
-                   files: Sequence[str] = ()) -> Path:
-    """Everything needed to reproduce (and cite) the numbers of this report; ``digest`` and
-    ``files`` tell a later ``report`` whether it has anything new to write."""
+def write_manifest(report: Report, path: Path, digest: str = "", files: Sequence[str] = (),
+                   manifest: dict | None = None) -> Path:
+    """Write ``manifest`` (by default :func:`build_manifest` of the other arguments) to ``path``
+    and return it."""
+    if manifest is None:
+        manifest = build_manifest(report, digest, files)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return path
+
+
+def build_manifest(report: Report, digest: str = "", files: Sequence[str] = ()) -> dict:
+    """Everything needed to reproduce (and cite) the numbers of this report, as plain JSON
+    values (what ``manifest.json`` holds, so the page can show it without reading it back);
+    ``digest`` and ``files`` tell a later ``report`` whether it has anything new to write."""
     suite = report.suite
     counts = {state: 0 for state in ("complete", "partial", "failed", "missing")}
     for spec in report.specs:
@@ -96,8 +106,7 @@ def write_manifest(report: Report, path: Path, digest: str = "",
         "inputs_digest": digest,
         "files": list(files),
     }
-    path.write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
-    return path
+    return json.loads(json.dumps(manifest, default=_json_default))
 
 
 def _finite(value: float | None) -> float | None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench.figures import Figure
-from bench.report_inputs import Report
-from bench.tables import (leaderboard_legend, leaderboard_markdown, per_problem_markdown,
-                          summary_line, trials_csv_name)
+from bench.report_inputs import Figure, Report
+from bench.report_text import (leaderboard_legend, leaderboard_markdown, per_problem_markdown,
+                               summary_line, trials_csv_name)
 
 
 def readme(report: Report, figures: Sequence[Figure] = (), skipped: Sequence[str] = ()) -> str:

@@ -6,9 +6,12 @@ reproduce the numbers, and ``README.md``, the report itself. The report is writt
 the store holds: runs that are missing, problems without references, a suite without random
 search or with one strategy are said in the report instead of stopping it.
 
-The parts live in their own modules: the inputs and their digest (:mod:`bench.report_inputs`), the
-tables (:mod:`bench.tables`), the figures (:mod:`bench.figures`), the manifest
-(:mod:`bench.provenance`) and the README (:mod:`bench.readme`).
+The parts live in their own modules: the report's data, read and computed once, and the digest
+of its inputs (:mod:`bench.report_inputs`, with the curves of :mod:`bench.report_curves`); the
+text of its tables (:mod:`bench.report_text`); and the writers, which read that data and call
+nothing above it: the tables (:mod:`bench.tables`), the figures (:mod:`bench.figures`), the
+README (:mod:`bench.readme`), the manifest (:mod:`bench.provenance`) and the page
+(:mod:`bench.page`).
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ from bench import page
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
 from bench.figures import draw_figures
-from bench.provenance import write_manifest
+from bench.provenance import build_manifest, write_manifest
 from bench.readme import readme
-from bench.report_inputs import collect, inputs_digest, up_to_date
+from bench.report_inputs import collect, inputs_digest, plan_report, up_to_date
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite
 from bench.tables import write_tables
+
+#: What the README says when a report is written with ``figures=False``.
+NO_FIGURES = "no figures were drawn: this report was written without them"
 
 
 def check_output(out: Path) -> None:
@@ -42,21 +48,28 @@ def check_output(out: Path) -> None:
 
 
 def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
-                 store: Store, out: Path, force: bool = True) -> list[Path]:
+                 store: Store, out: Path, force: bool = True, *, figures: bool = True
+                 ) -> list[Path]:
     """Write ``results/<suite>/`` into ``out``; return the files written. Unless ``force``, a
     report whose inputs (see :func:`inputs_digest`) have not changed since it was written is left
-    as it is, and nothing is returned."""
-    digest = inputs_digest(suite, catalogue, strategies, store)
+    as it is, and nothing is returned. ``figures=False`` draws no figure (the README says so).
+
+    One pass: the suite's runs are asked of the planner once, the store is read once, the
+    statistics are computed once into the :class:`bench.report_inputs.Report`, and each writer
+    reads that and nothing above it."""
+    planned = plan_report(suite, catalogue, strategies)
+    digest = inputs_digest(suite, catalogue, strategies, store, planned)
     if not force and up_to_date(out, digest):
         return []
-    report = collect(suite, catalogue, strategies, store)
+    report = collect(suite, catalogue, strategies, store, planned)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(report, out)
-    figures, skipped = draw_figures(report, out)
-    written += [p for f in figures for p in f.paths]
-    (out / "README.md").write_text(readme(report, figures, skipped))
+    drawn, skipped = draw_figures(report, out) if figures else ([], [NO_FIGURES])
+    written += [p for f in drawn for p in f.paths]
+    (out / "README.md").write_text(readme(report, drawn, skipped))
     written.append(out / "README.md")
     files = sorted(p.name for p in written) + [page.PAGE, "manifest.json"]
-    written.append(write_manifest(report, out / "manifest.json", digest, files))
-    written.append(page.write_page(out / page.PAGE, page.page_data(report, out)))
+    manifest = build_manifest(report, digest, files)
+    written.append(write_manifest(report, out / "manifest.json", manifest=manifest))
+    written.append(page.write_page(out / page.PAGE, page.page_data(report, manifest)))
     return written

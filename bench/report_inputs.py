@@ -1,12 +1,17 @@
-"""What a report is made of: the data read once from the store (:class:`Report`), and the digest
-of its inputs that tells whether a written report is still up to date."""
+"""What a report is made of: the data read once from the store and the statistics computed once
+from it (:class:`Report`), and the digest of its inputs that tells whether a written report is
+still up to date.
+
+A report is one pass: :func:`plan_report` asks the planner for the suite's runs once,
+:func:`inputs_digest` and :func:`collect` take them from there, and every writer (tables,
+figures, page, README, manifest) reads the :class:`Report` and computes nothing again."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +21,7 @@ from bench.leaderboard import Leaderboard, leaderboard
 from bench.catalogue import Catalogue
 from bench.environment import distribution_version
 from bench.plan import run_specs, suite_problems
+from bench.report_curves import Curves, compute_curves
 from bench.records import RunSpec
 from bench.store import Store
 from bench.strategy import StrategyInfo
@@ -42,6 +48,7 @@ class Report:
     board: Leaderboard
     refs: pd.DataFrame
     diverged: dict[str, int]  # run id -> times it was started over (replay diverged)
+    curves: Curves | None = None  # None before any complete run
 
     @property
     def problems(self) -> list[str]:
@@ -53,21 +60,53 @@ class Report:
         ranked = list(self.board.table["strategy"])
         return ranked + [s.name for s in self.strategies if s.name not in ranked]
 
+    @property
+    def drawn(self) -> list[str]:
+        """Strategies with a complete run, in leaderboard order: those the figures show."""
+        present = set(self.runs["strategy"])
+        return [s for s in self.order if s in present]
+
     def metric(self, problem: str) -> str:
         return self.catalogue.metric(problem)
 
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure drawn for the report: its files and the caption that says how to read it."""
+
+    stem: str
+    title: str
+    caption: str
+    paths: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The suite's problems and runs, as the planner gives them: asked for once per report."""
+
+    problems: list[str]
+    specs: list[RunSpec] = field(default_factory=list)
+
+
+def plan_report(suite: Suite, catalogue: Catalogue,
+                strategies: Sequence[StrategyInfo]) -> Planned:
+    """The problems and runs a report of ``suite`` covers."""
+    problems = suite_problems(suite, catalogue)
+    return Planned(problems, run_specs(suite, catalogue, strategies, problems))
+
+
 def inputs_digest(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
-                  store: Store) -> str:
+                  store: Store, planned: Planned | None = None) -> str:
     """A digest of everything a report is made from: the suite, the catalogue's fingerprint and
     references, the strategies' identities, the state of every run in the store (status, trial
     count, last change), the harness's source and the versions of the libraries that compute and
-    draw. Cheap: no trial is read."""
-    specs = run_specs(suite, catalogue, strategies)
+    draw. Cheap: no trial is read. ``planned``: the suite's runs, if already asked for."""
+    specs = (planned or plan_report(suite, catalogue, strategies)).specs
     problems = sorted({s.problem for s in specs})
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *here.glob("page_assets/*")]):
         code.update(path.read_bytes())
     payload = {
         "suite": [suite.name, list(suite.problems), suite.strategies, suite.seeds, suite.budget,
@@ -94,8 +133,11 @@ def up_to_date(out: Path, digest: str) -> bool:
 
 
 def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
-            store: Store) -> Report:
-    specs = run_specs(suite, catalogue, strategies)
+            store: Store, planned: Planned | None = None) -> Report:
+    """Read the report's data from ``store``, once, and compute its statistics, once.
+    ``planned``: the suite's runs, if already asked for."""
+    planned = planned or plan_report(suite, catalogue, strategies)
+    specs = planned.specs
     ids = [s.run_id for s in specs]
     status = store.run_status(ids)
     errors = store.run_errors(i for i, state in status.items() if state == "failed")
@@ -103,8 +145,12 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
     trials = analysis.trial_records(store, specs, suite.name)
     curve = analysis.curves(trials, suite.budget)
     runs = analysis.run_table(trials, curve, catalogue, suite.budget)
-    return Report(
+    report = Report(
         suite=suite, catalogue=catalogue, strategies=strategies, specs=specs, status=status,
         errors=errors, trials=trials, curve=curve, runs=runs, board=leaderboard(runs),
-        refs=analysis.references(catalogue, suite_problems(suite, catalogue)), diverged=diverged,
+        refs=analysis.references(catalogue, planned.problems), diverged=diverged,
     )
+    if curve.empty:
+        return report
+    return replace(report, curves=compute_curves(curve, trials, runs, report.refs, catalogue,
+                                                 report.drawn))

@@ -108,8 +108,10 @@ def test_each_module_opens_with_a_docstring_naming_its_job(path):
 
 @pytest.mark.parametrize("module", ["bench.store", "bench.plan", "bench.estimate",
                                     "bench.references", "bench.report", "bench.report_inputs",
-                                    "bench.tables", "bench.figures", "bench.readme",
-                                    "bench.provenance", "bench.records", "bench.costs"])
+                                    "bench.report_curves", "bench.report_text", "bench.tables",
+                                    "bench.figures", "bench.readme", "bench.provenance",
+                                    "bench.page", "bench.records", "bench.costs",
+                                    "bench.leaderboard", "bench.power", "bench.grid"])
 def test_data_modules_import_no_execution_code(module):
     edges = graph()
     reached, todo = set(), [module]
@@ -118,3 +120,18 @@ def test_data_modules_import_no_execution_code(module):
             reached.add(nxt)
             todo.append(nxt)
     assert not reached & EXECUTION, f"{module} reaches {sorted(reached & EXECUTION)}"
+
+
+#: The report's writers: each reads the report's data and nothing above it.
+WRITERS = {"bench.tables", "bench.figures", "bench.readme", "bench.provenance", "bench.page"}
+#: The report's data: read and computed once, below every writer.
+REPORT_DATA = {"bench.report_inputs", "bench.report_curves", "bench.report_text"}
+
+
+def test_the_report_is_one_pass_whose_writers_call_nothing_above_them():
+    edges = graph()
+    for writer in WRITERS:
+        assert not edges[writer] & (WRITERS | {"bench.report"}), \
+            f"{writer} imports {sorted(edges[writer] & (WRITERS | {'bench.report'}))}"
+    for module in REPORT_DATA:
+        assert not edges[module] & (WRITERS | {"bench.report"}), f"{module} imports a writer"

@@ -14,7 +14,7 @@ import pytest
 
 import synthetic_store as synth
 from bench import page
-from bench.provenance import write_manifest
+from bench.provenance import build_manifest, write_manifest
 from bench.report_inputs import collect
 from bench.store import open_store
 from bench.suite import Suite
@@ -47,9 +47,9 @@ def results(tmp_path_factory):
     out = tmp / "out"
     out.mkdir()
     (out / "leaderboard.csv").write_text(report.board.table.to_csv(index=False))
-    write_manifest(report, out / "manifest.json", files=["leaderboard.csv", page.PAGE,
-                                                          "manifest.json"])
-    page.write_page(out / page.PAGE, page.page_data(report, out))
+    manifest = build_manifest(report, files=["leaderboard.csv", page.PAGE, "manifest.json"])
+    write_manifest(report, out / "manifest.json", manifest=manifest)
+    page.write_page(out / page.PAGE, page.page_data(report, manifest))
     return out
 
 
@@ -257,7 +257,7 @@ def test_a_page_is_written_from_partial_data(tmp_path, case):
     infos = ([synth.strategy("random")] if case == "empty store" else
              synth.fill(store, cat, suite, BEHAVIOURS))
     report = collect(suite, cat, infos, store)
-    text = page.render(page.page_data(report, tmp_path))
+    text = page.render(page.page_data(report))
     specs = page.unpack(text)
     if case == "empty store":
         assert "No complete run yet" in text and specs["figures"] == {} and not specs["problems"]

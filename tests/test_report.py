@@ -143,7 +143,7 @@ def test_a_large_trial_record_is_gzipped_reproducibly(tmp_path, monkeypatch):
     infos = synth.fill(store, cat, suite, STRONG)
     write_report(suite, cat, infos, store, tmp_path / "a")  # small: plain trials.csv
     assert (tmp_path / "a" / "trials.csv").is_file()
-    monkeypatch.setattr("bench.tables.GZIP_TRIALS", 3 * 3 * 2 * 6 - 1)  # one row fewer than here
+    monkeypatch.setattr("bench.report_text.GZIP_TRIALS", 3 * 3 * 2 * 6 - 1)  # one row fewer than here
     for out in ("a", "b"):
         written = write_report(suite, cat, infos, store, tmp_path / out)
         assert tmp_path / out / "trials.csv.gz" in written
@@ -318,3 +318,55 @@ def test_the_critical_difference_diagram_is_the_same_in_every_process(tmp_path):
                        env={**os.environ, "PYTHONHASHSEED": hashseed})
         pngs.append((out / "critical_difference.png").read_bytes())
     assert pngs[0] == pngs[1] == pngs[2]
+
+
+def test_a_report_asks_the_planner_once_and_reads_each_store_query_once(tmp_path, monkeypatch):
+    """The report is one pass: during ``write_report`` the planner computes the suite's problems
+    and run specs once (they used to be computed twice, for the digest and for the data), and
+    each of the store's queries is made once: the runs' states for the digest, their status,
+    errors and restarts, and the trial record. With ``figures=False`` no figure is drawn and the
+    README says so."""
+    import sys
+    from collections import Counter
+
+    import bench.plan
+
+    cat = synth.catalogue(3)
+    suite = Suite("synthetic", ("p*",), None, 2, 5)
+    store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
+    infos = synth.fill(store, cat, suite, STRONG)
+    planner = Counter()
+    for name in ("suite_problems", "run_specs"):
+        original = getattr(bench.plan, name)
+
+        def counting(*args, _original=original, _name=name, **kwargs):
+            planner[_name] += 1
+            return _original(*args, **kwargs)
+
+        for module_name, module in list(sys.modules.items()):  # wherever it was imported to
+            if module_name.split(".")[0] == "bench" and getattr(module, name, None) is original:
+                monkeypatch.setattr(module, name, counting)
+    queries = Counter()
+
+    class CountingStore:
+        def __getattr__(self, name):
+            attribute = getattr(store, name)
+            if not callable(attribute):
+                return attribute
+
+            def call(*args, **kwargs):
+                queries[name] += 1
+                return attribute(*args, **kwargs)
+
+            return call
+
+    out = tmp_path / "out"
+    written = write_report(suite, cat, infos, CountingStore(), out, figures=False)
+    assert planner == {"suite_problems": 1, "run_specs": 1}
+    assert queries == {"run_states": 1, "run_status": 1, "run_errors": 1, "run_diverged": 1,
+                       "trials_frame": 1}
+    assert not [p for p in written if p.suffix in (".png", ".pdf")]
+    assert not list(out.glob("*.png")) and "## Figures" not in (out / "README.md").read_text()
+    assert "no figures were drawn" in (out / "README.md").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(p.name for p in written)
