@@ -42,6 +42,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from bench.catalogue import Catalogue
+from bench.references import PROTOCOL
 from bench.resolution import resolution
 
 BUDGET = 50
@@ -83,9 +84,6 @@ CPU_BUDGET = (TIME_LIMIT - SETUP) * CORES * EFFICIENCY
 def problem_cpu_seconds(eval_seconds: float) -> float:
     """The estimated CPU seconds of one problem in the suite, from one evaluation's."""
     return SEEDS * (STRATEGIES * BUDGET * eval_seconds * EVAL_WALL_FACTOR + SUGGEST_PER_SEED)
-
-
-POOLED = "pooled-4"
 
 
 def expected_best(scores: Sequence[float | None], n: int = BUDGET) -> float:
@@ -136,7 +134,7 @@ def judge(catalogue: Catalogue, pid: str, entry: Mapping | None) -> Verdict:
     verdict = Verdict(pid, problem.model, problem.task)
     if problem.unavailable:
         verdict.reasons.append(f"unavailable here ({problem.unavailable})")
-    if not entry or entry.get("protocol") != POOLED or not entry.get("random_scores"):
+    if not entry or entry.get("protocol") != PROTOCOL or not entry.get("random_scores"):
         verdict.reasons.append("no pooled reference with random search's scores")
         return verdict
     if entry.get("digest") != catalogue.problem_digests[pid]:
