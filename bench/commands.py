@@ -62,8 +62,9 @@ def warn_load_failures(patterns: Sequence[str] | None) -> None:
     for info in load_failures():
         if patterns is None or any(p != info.name and fnmatch.fnmatchcase(info.name, p)
                                    for p in patterns):
-            print(f"searchbench: strategy file {info.origin} left out: {info.reason}",
-                  file=sys.stderr)
+            where = info.origin if info.origin.startswith("entry point") else \
+                f"file {info.origin}"
+            print(f"searchbench: strategy {where} left out: {info.reason}", file=sys.stderr)
 
 
 def run_command(args: argparse.Namespace) -> int:
