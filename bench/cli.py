@@ -22,6 +22,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def version() -> str:
+    """searchbench's version, from the installed package's metadata (``pyproject.toml``)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("searchbench")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "unknown (not installed: `make install`)"
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with one-line errors (the usage block is one ``--help`` away)."""
 
@@ -34,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="searchbench",
         description="Compare hyperparameter-search strategies on a fixed catalogue of problems.",
     )
+    parser.add_argument("--version", action="version", version=f"searchbench {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="execute what a suite needs (resumes, skips what is done)")
@@ -54,16 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true",
                      help="print the plan and its estimated wall time; run nothing")
 
-    report = sub.add_parser("report", help="write results/SUITE/ from the store")
+    report = sub.add_parser("report", help="write results/SUITE/ from the store (a report from "
+                            "another store or other options: beside its store, or --out)")
     report.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
     report.add_argument("--strategies", help="as for run: report the runs of these strategies")
     report.add_argument("--problems", help="as for run: report these problems")
     report.add_argument("--seeds", type=positive_int, help="as for run: number of seeds")
     report.add_argument("--budget", type=positive_int, help="as for run: evaluations per run")
     report.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
-    report.add_argument("--out", type=Path, help="output folder (default: results/SUITE)")
+    report.add_argument("--out", type=Path,
+                        help="output folder (default: results/SUITE from the default store and "
+                             "the suite's own settings, else STORE-SUITE beside the store)")
     report.add_argument("--force", action="store_true",
                         help="write the report even if nothing it is made from has changed")
+    report.add_argument("--overwrite", action="store_true",
+                        help="replace the results in the output folder even when they are "
+                             "committed (tracked by git, or a report of other settings); "
+                             "without it, a report from another store or other options is "
+                             "written beside its store or to --out")
 
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))

@@ -4,8 +4,10 @@ running is checked first, so that bad input writes nothing."""
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from bench.errors import BadInput
 from bench.owner import execute
 from bench.paths import default_store, project_root
 from bench.plan import build_plan, select_strategies, suite_problems
-from bench.registry import discover
+from bench.registry import discover, load_failures
 from bench.store import check_store_path, open_store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, builtin_suites, load_suite, parse_suite, split_list
@@ -44,11 +46,25 @@ def build_context(args: argparse.Namespace, store: str) -> Context:
         problems=split_list(args.problems), strategies=split_names(args.strategies),
         seeds=args.seeds, budget=args.budget)
     strategies = select_strategies(suite.strategies, discover())
+    warn_load_failures(suite.strategies)
     problems = suite_problems(suite, catalogue)
     store_path = args.store or default_store()
     if store != "peek" or store_path.exists():
         check_store_path(store_path, catalogue.fingerprint, create=store == "write")
     return Context(catalogue, suite, strategies, problems, store_path)
+
+
+def warn_load_failures(patterns: Sequence[str] | None) -> None:
+    """One line on stderr for each strategy file that failed to load and that ``patterns`` would
+    otherwise take in (every strategy, or a glob pattern that matches its name), so that a broken
+    file does not silently drop out of a run or a report. One named exactly is bad input, raised
+    by the selection before this is reached."""
+    for info in load_failures():
+        if patterns is None or any(p != info.name and fnmatch.fnmatchcase(info.name, p)
+                                   for p in patterns):
+            where = info.origin if info.origin.startswith("entry point") else \
+                f"file {info.origin}"
+            print(f"searchbench: strategy {where} left out: {info.reason}", file=sys.stderr)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -134,15 +150,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from bench import report_target
+    from bench.plan import run_specs
     from bench.report import check_output, write_report
 
     ctx = build_context(args, "read")
     suite = ctx.suite
-    out = args.out or project_root() / "results" / suite.name
-    check_output(Path(out))
+    base = load_suite(args.suite, ctx.catalogue.suites_dir)  # before the command's overrides
+    out = report_target.output_folder(suite, base, ctx.store_path, args.out)
+    check_output(out)
     store = open_store(ctx.store_path, ctx.catalogue.fingerprint, create=False)
     try:
-        written = write_report(suite, ctx.catalogue, ctx.strategies, store, Path(out),
+        # Whether the store holds the runs asked for, then whether the folder may be replaced:
+        # both before anything is written.
+        specs = run_specs(suite, ctx.catalogue, ctx.strategies)
+        status = store.run_status(spec.run_id for spec in specs)
+        complete = sum(1 for state in status.values() if state == "complete")
+        report_target.check_runs_present(store, complete, suite,
+                                         [s.name for s in ctx.strategies], ctx.problems,
+                                         ctx.store_path)
+        report_target.check_replace(out, suite, base, ctx.store_path, args.overwrite)
+        written = write_report(suite, ctx.catalogue, ctx.strategies, store, out,
                                force=args.force)
     finally:
         store.close()
@@ -152,6 +180,7 @@ def report_command(args: argparse.Namespace) -> int:
     else:
         print(f"report for suite {suite.name} in {out} is up to date: nothing it is made from has "
               "changed (--force writes it again)", file=sys.stderr)
+    report_target.summary(out, lambda text: print(text, file=sys.stderr))
     return 0
 
 

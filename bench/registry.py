@@ -4,7 +4,9 @@ Every module of the ``strategies/`` folder (imported as ``bench.strategies``) th
 :class:`~bench.strategy.Strategy` subclass is a strategy named after the file (unless the class
 sets ``name``). Installed packages add theirs through the ``searchbench.strategies`` entry-point
 group. A module that fails to import, or a strategy whose libraries are missing, is listed as
-unavailable with the reason rather than breaking the others.
+unavailable with the reason rather than breaking the others; :func:`load_failures` names the
+files that could not be loaded, which a command that takes every strategy prints, so that a
+broken file never just vanishes from a run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from bench.variants import Base, named, parameters
 
 PACKAGE = "bench.strategies"
 ENTRY_POINT_GROUP = "searchbench.strategies"
+IMPORT_FAILED = "import failed: "  # how a file or entry point that raised on import is listed
+NOT_ONE_CLASS = "Strategy classes; a strategy file defines exactly one"
 
 
 class DuplicateStrategy(BadInput):
@@ -31,6 +35,14 @@ class DuplicateStrategy(BadInput):
 def discover() -> dict[str, StrategyInfo]:
     """Every strategy found, available or not, by name (files first, then entry points)."""
     return _scan()[0]
+
+
+def load_failures() -> list[StrategyInfo]:
+    """The strategy files and entry points that could not be loaded (an import that raised, a
+    file without exactly one strategy class), with the reason. A strategy whose library is
+    missing is not one of them: that is an unavailable strategy, listed by ``list strategies``."""
+    return [info for info in discover().values()
+            if info.reason.startswith(IMPORT_FAILED) or info.reason.endswith(NOT_ONE_CLASS)]
 
 
 def parametrized() -> dict[str, Base]:
@@ -73,7 +85,7 @@ def _from_folder(bases: dict[str, Base]) -> list[StrategyInfo]:
         except BaseException as exc:  # a broken plug-in file must not stop discovery
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            reason = f"import failed: {type(exc).__name__}: {exc}"
+            reason = f"{IMPORT_FAILED}{type(exc).__name__}: {exc}"
             infos.append(StrategyInfo(name=module_info.name, origin=origin, reason=reason))
             continue
         classes = [
@@ -82,7 +94,7 @@ def _from_folder(bases: dict[str, Base]) -> list[StrategyInfo]:
             and obj.__module__ == module.__name__ and not inspect.isabstract(obj)
         ]
         if len(classes) != 1:
-            reason = f"defines {len(classes)} Strategy classes; a strategy file defines exactly one"
+            reason = f"defines {len(classes)} {NOT_ONE_CLASS}"
             infos.append(StrategyInfo(name=module_info.name, origin=origin, reason=reason))
             continue
         cls = classes[0]
@@ -98,7 +110,7 @@ def _from_entry_points(bases: dict[str, Base]) -> list[StrategyInfo]:
             cls = ep.load()
         except Exception as exc:
             infos.append(StrategyInfo(name=ep.name, origin=origin,
-                                      reason=f"import failed: {type(exc).__name__}: {exc}"))
+                                      reason=f"{IMPORT_FAILED}{type(exc).__name__}: {exc}"))
             continue
         if not (inspect.isclass(cls) and issubclass(cls, Strategy)):
             infos.append(StrategyInfo(name=ep.name, origin=origin,

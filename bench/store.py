@@ -177,6 +177,12 @@ class Store:
                            "a store never mixes them: install the stored versions or use "
                            "another --store")
 
+    def complete_runs(self) -> list[tuple[str, str, int, int]]:
+        """(problem, strategy, seed, budget) of every complete run, whatever its settings: what
+        ``report`` names when a suite's own runs are not in this store."""
+        q = "SELECT problem, strategy, seed, budget FROM runs WHERE status = 'complete'"
+        return [tuple(row) for row in self._db.execute(q).fetchall()]
+
     def run_states(self, run_ids: Iterable[str]) -> dict[str, tuple]:
         """What changes whenever a stored run moves: its status, when it last changed, how many
         trials it holds and when the last of them finished (trials arrive without touching the
