@@ -108,6 +108,12 @@ class Method:
                           "median CPU seconds on one thread over the default and "
                           f"{self.curve_configs} random configurations, non-decreasing, at most "
                           "1, interpolated in log f (bench/costcurve.py)",
+            "seed_std": "single-split problems only: standard deviation (n - 1) of the best "
+                        "configuration's score under training seeds "
+                        f"{', '.join(map(str, NOISE_SEEDS))} (seed_scores), the score's noise",
+            "budget_of_an_entry": "an entry's own budget, when it records one, overrides the "
+                                  "method's (a reference that published runs beat is remade "
+                                  "with a larger one)",
             "protocols": {self.protocol: "this method", LEGACY_PROTOCOL: LEGACY_DESCRIPTION},
         }
 
