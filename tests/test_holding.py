@@ -83,3 +83,26 @@ def test_references_refuses_beaten_with_a_choice_of_problems(cli, tmp_path):
     proc = cli("references", "--beaten", "--problems", "tree-wine", "--out",
                tmp_path / "r.json", check=2)
     assert "--beaten chooses the problems itself" in proc.stderr
+
+
+def test_references_beaten_remakes_the_beaten_ones_with_twice_their_budget(tmp_path, monkeypatch):
+    from bench.catalogue import load_catalogue
+    from bench.cli import main
+
+    monkeypatch.setenv("SEARCHBENCH_CATALOGUE", "tiny_catalogue")
+    tiny = load_catalogue()
+    digests = tiny.problem_digests
+    old = {"protocol": "pooled-4", "ref_random": 0.5, "ref_best": 0.6, "budget": 3,
+           "digest": digests["tree-blobs"]}
+    out = tmp_path / "references.json"
+    out.write_text(json.dumps({"problems": {"tree-blobs": old,
+                                            "knn-blobs": {**old, "digest": digests["knn-blobs"]}}}))
+    published = [PublishedRun("results/t", "tree-blobs", "random", s, 0.7, digests["tree-blobs"])
+                 for s in range(3)]  # every seed 1 normalized unit above the reference
+    monkeypatch.setattr(holding, "published_runs", lambda results: published)
+    code = main(["references", "--beaten", "--out", str(out), "--store",
+                 str(tmp_path / "r.sqlite"), "--jobs", "1", "--no-progress"])
+    assert code == 0
+    written = json.loads(out.read_text())["problems"]
+    assert written["tree-blobs"]["budget"] == 6 and len(written["tree-blobs"]["random_scores"]) == 6
+    assert written["knn-blobs"] == {**old, "digest": digests["knn-blobs"]}  # not beaten: kept
