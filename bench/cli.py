@@ -108,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="store of the reference runs (default: .searchbench/references-*.sqlite)")
     refs.add_argument("--out", type=Path, help="references file (default: datasets/references.json)")
     refs.add_argument("--no-progress", action="store_true", help="no progress bar")
+    refs.add_argument("--budget", type=positive_int, metavar="N",
+                      help="evaluations of each pooled family's run (default 100; larger for "
+                           "references that published runs beat)")
+    refs.add_argument("--beaten", action="store_true",
+                      help="remake the references that published runs (results/) beat, with "
+                           "twice their budget unless --budget is given")
+    refs.add_argument("--seed-noise", action="store_true",
+                      help="only measure the score's spread over training seeds for the "
+                           "single-split problems whose reference lacks it (no reference runs)")
     return parser
 
 

@@ -221,10 +221,13 @@ def list_command(args: argparse.Namespace) -> int:
     if getattr(args, "selection", False):
         if args.what != "problems":
             raise BadInput(f"--selection lists problems only, not {args.what}")
+        from bench.holding import beaten_references, published_runs
         from bench.references import read_entries, references_path
         from bench.selection import select, selection_table
 
-        print(selection_table(select(catalogue, read_entries(references_path(catalogue)))))
+        entries = read_entries(references_path(catalogue))
+        beaten = beaten_references(published_runs(project_root() / "results"), entries)
+        print(selection_table(select(catalogue, entries), beaten))
         return 0
     if args.what == "problems":
         print(problems_table(catalogue, details=args.details,
@@ -309,8 +312,22 @@ def references_command(args: argparse.Namespace) -> int:
     entries = refs.read_entries(out)
     if args.problems and args.suite:
         raise BadInput("give a suite or --problems, not both")
-    if args.problems:
+    if args.beaten and (args.problems or args.suite or args.seed_noise):
+        raise BadInput("--beaten chooses the problems itself: give no suite, --problems or "
+                       "--seed-noise with it")
+    budgets: dict[str, int] = {}
+    if args.beaten:
+        from bench.holding import beaten_problems, beaten_references, larger_budget, \
+            published_runs
+
+        problems = beaten_problems(beaten_references(published_runs(project_root() / "results"),
+                                                     entries))
+        budgets = {pid: args.budget or larger_budget(entries.get(pid), refs.POOL_BUDGET)
+                   for pid in problems}
+    elif args.problems:
         problems = resolve(split_list(args.problems), catalogue.problems, "problem")
+    elif args.seed_noise:
+        problems = [pid for pid in catalogue.problems]
     else:
         needing = set(refs.needing_references(catalogue, entries))
         scope = catalogue.problems
@@ -318,28 +335,60 @@ def references_command(args: argparse.Namespace) -> int:
             scope = resolve(load_suite(args.suite, catalogue.suites_dir).problems,
                             catalogue.problems, "problem")
         problems = [pid for pid in scope if pid in needing]
+    if args.seed_noise:
+        if args.suite:
+            scope = resolve(load_suite(args.suite, catalogue.suites_dir).problems,
+                            catalogue.problems, "problem")
+            problems = [pid for pid in problems if pid in scope]
+        problems = [pid for pid in problems
+                    if refs.needs_seed_noise(catalogue.problems[pid], entries.get(pid))
+                    and entries[pid].get("digest") == catalogue.problem_digests[pid]]
+        if not problems:
+            print("nothing to measure: every single-split problem asked for that has an "
+                  f"up-to-date reference in {out} has its seed noise", file=sys.stderr)
+            return 0
+        done, failed = refs.add_seed_noise(catalogue, problems, out,
+                                           say=lambda text: print(text, file=sys.stderr))
+        for pid, reason in failed.items():
+            print(f"no seed noise for {pid}: {reason}", file=sys.stderr)
+        return 1 if failed else 0
     strategies = discover()
     refs.reference_specs(catalogue, problems, strategies, refs.Method())  # checks the strategies
     if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
         raise BadInput(f"references file {out} cannot be written: {out.parent} is not a "
                        "writable directory")
+    if args.budget and not budgets:
+        budgets = {pid: args.budget for pid in problems}
+    if not problems and args.beaten:
+        print("no reference is beaten by the published runs", file=sys.stderr)
+        return 0
     if not problems:
         print(f"every problem asked for has an up-to-date reference in {out}", file=sys.stderr)
         return 0
     store_path = args.store or (project_root() / ".searchbench" /
                                 f"references-{catalogue.fingerprint[:12]}.sqlite")
     check_store_path(store_path, catalogue.fingerprint, create=True)
+    # problems remade with a larger budget (--budget, --beaten) go in groups of one budget
+    groups: dict[int, list[str]] = {}
+    for pid in problems:
+        groups.setdefault(budgets.get(pid, refs.POOL_BUDGET), []).append(pid)
     runs = len(refs.Method().runs) * len(problems)
     backend = make_backend(args.jobs, runs=runs)
     print(f"references for {len(problems)} problems ({runs} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
+    made: dict[str, dict] = {}
+    failed: dict[str, str] = {}
     try:
-        made, failed = refs.make_references(
-            catalogue, problems, strategies, store,
-            lambda tasks, label: execute(tasks, store, backend, progress=not args.no_progress,
-                                         label=label),
-            out, say=lambda text: print(text, file=sys.stderr))
+        for budget, group in sorted(groups.items()):
+            done, missed = refs.make_references(
+                catalogue, group, strategies, store,
+                lambda tasks, label: execute(tasks, store, backend,
+                                             progress=not args.no_progress, label=label),
+                out, refs.Method(budget=budget), say=lambda text: print(text, file=sys.stderr),
+                keep_method=budget != refs.POOL_BUDGET)
+            made.update(done)
+            failed.update(missed)
     finally:
         store.close()
         backend.close()

@@ -18,7 +18,15 @@ their own, so the run resumes where it stopped like any other. The protocol (``p
 - ``ref_best``: the best full-fidelity score of the pool; ``best_found_by`` lists the families
   whose runs reached it;
 - ``ref_best_sem``: the fold-to-fold standard error of that best configuration's CV score, the
-  resolution of a continuous score.
+  resolution of a continuous score (the folds' population deviation over sqrt(k));
+- for a problem scored on one validation split (``cv`` = 1, the deep problems), which has no
+  folds to measure its noise with, ``seed_scores`` and ``seed_std``: that best configuration's
+  scores under :data:`NOISE_SEEDS` other training seeds and their standard deviation
+  (:func:`seed_noise`; ``searchbench references --seed-noise`` adds them to an entry made
+  without);
+- ``budget``: the evaluations of each family's run. A reference that published runs beat
+  (:mod:`bench.holding`) is remade with a larger one (``searchbench references --beaten``:
+  twice the entry's own, or ``--budget``), and the catalogue version bumped.
 
 ``references.json`` records, for every problem, the protocol its values follow and the digest of
 the definition they were made for: when a problem changes, or its entry follows an older
@@ -29,6 +37,7 @@ still used, marked with its protocol). Same seeds and locked packages give the s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import statistics
@@ -55,6 +64,9 @@ RANDOM_STRATEGY = "random"
 FAMILIES = (("random", "random"), ("gaussian-process BO", "skopt_gp"),
             ("TPE", "optuna_tpe"), ("evolution strategy", "optuna_cmaes"))
 POOL_BUDGET = 100
+#: The training seeds of a single-split problem's noise measurement: not 0, the seed the
+#: reference's best configuration was picked at (its score there is the luckiest of many).
+NOISE_SEEDS = (1, 2, 3, 4, 5)
 PROTOCOL = "pooled-4"
 #: How entries made before the pooled protocol were made (they keep this mark until recomputed).
 LEGACY_PROTOCOL = "random100+skopt_gp60"
@@ -97,6 +109,12 @@ class Method:
                           "median CPU seconds on one thread over the default and "
                           f"{self.curve_configs} random configurations, non-decreasing, at most "
                           "1, interpolated in log f (bench/costcurve.py)",
+            "seed_std": "single-split problems only: standard deviation (n - 1) of the best "
+                        "configuration's score under training seeds "
+                        f"{', '.join(map(str, NOISE_SEEDS))} (seed_scores), the score's noise",
+            "budget_of_an_entry": "an entry's own budget, when it records one, overrides the "
+                                  "method's (a reference that published runs beat is remade "
+                                  "with a larger one)",
             "protocols": {self.protocol: "this method", LEGACY_PROTOCOL: LEGACY_DESCRIPTION},
         }
 
@@ -163,9 +181,10 @@ def _tasks(specs: Sequence[RunSpec], catalogue: Catalogue, strategies: dict[str,
 
 
 def summarize(runs: dict[str, Sequence[TrialRecord]],
-              families: Sequence[tuple[str, str]] = FAMILIES) -> dict:
+              families: Sequence[tuple[str, str]] = FAMILIES, folds: int = 5) -> dict:
     """One problem's entry from its pooled reference runs (by strategy name; the first family's
-    strategy is random search)."""
+    strategy is random search); ``folds`` is the problem's number of CV folds (``score_std`` is
+    their deviation; with one split there is none)."""
     def full_ok(trials):
         return [t for t in trials if t.status == "ok" and math.isclose(t.fidelity, 1.0)]
 
@@ -180,12 +199,11 @@ def summarize(runs: dict[str, Sequence[TrialRecord]],
     family, best = next((fam, t) for fam, t in pool if t.score == best_score)
     found_by = sorted({fam for fam, t in pool if t.score == best_score})
     seconds = [t.eval_seconds for _, t in pool]
-    folds = 5  # the catalogue's protocol: 5-fold CV (score_std is the fold-to-fold deviation)
     return {
         "ref_random": statistics.median(t.score for t in random_ok),
         "ref_best": best.score,
-        "ref_best_sem": (best.score_std / math.sqrt(folds)) if best.score_std is not None
-        else None,
+        "ref_best_sem": (best.score_std / math.sqrt(folds))
+        if best.score_std is not None and folds >= 2 else None,
         "eval_seconds": round(statistics.median(seconds), 6),
         "random_test_median": statistics.median(t.test_score for t in random_ok),
         "best_test_score": best.test_score,
@@ -197,6 +215,69 @@ def summarize(runs: dict[str, Sequence[TrialRecord]],
     }
 
 
+def training_seed_parameter(problem) -> str | None:
+    """The name of the parameter that seeds ``problem``'s training: ``seed`` for the deep models
+    (dataclasses), ``random_state`` for a scikit-learn estimator; None if it has neither."""
+    example = problem.make_estimator(problem.space.default())
+    if dataclasses.is_dataclass(example):
+        names = {f.name for f in dataclasses.fields(example)}
+    elif hasattr(example, "get_params"):
+        names = set(example.get_params())
+    else:
+        names = set()
+    return next((name for name in ("seed", "random_state") if name in names), None)
+
+
+def seed_noise(problem, params: dict, seeds: Sequence[int] = NOISE_SEEDS) -> dict:
+    """``params`` (the reference's best configuration) evaluated in this process under each of
+    ``seeds`` as the training seed: ``{"seed_scores", "seed_std"}``, a failed fit as None and
+    the standard deviation (n - 1 degrees of freedom) over the others (None below two)."""
+    from bench.problem import TrialFailed
+
+    name = training_seed_parameter(problem)
+    if name is None:
+        raise ValueError(f"{problem.id} has no training seed to vary")
+    scores: list[float | None] = []
+    for seed in seeds:
+        reseeded = dataclasses.replace(problem, fixed={**problem.fixed, name: seed})
+        try:
+            scores.append(float(reseeded.evaluate(dict(params)).score))
+        except TrialFailed:
+            scores.append(None)
+    ok = [x for x in scores if x is not None]
+    return {"seed_scores": scores, "seed_std": statistics.stdev(ok) if len(ok) >= 2 else None}
+
+
+def needs_seed_noise(problem, entry: dict | None) -> bool:
+    """Whether ``entry`` lacks the noise measurement its single-split problem needs."""
+    return getattr(problem, "cv", 5) < 2 and bool(entry) and "seed_std" not in entry
+
+
+def add_seed_noise(catalogue: Catalogue, problems: Sequence[str], path: Path,
+                   say: Callable[[str], None] = print) -> tuple[dict[str, dict], dict[str, str]]:
+    """Measure the seed noise of ``problems``' up-to-date entries in ``path`` that lack it, and
+    write it into them (no reference run is made). Returns the updated entries and the problems
+    that could not be measured, with the reason."""
+    entries = read_entries(path)
+    done: dict[str, dict] = {}
+    failed: dict[str, str] = {}
+    for pid in problems:
+        entry = entries.get(pid)
+        if not entry or entry.get("digest") != catalogue.problem_digests[pid]:
+            failed[pid] = "no up-to-date reference to measure the noise of"
+            continue
+        try:
+            entry = {**entry, **seed_noise(catalogue.problems[pid], entry["best_params"])}
+        except ValueError as exc:
+            failed[pid] = str(exc)
+            continue
+        done[pid] = entry
+        say(f"references: {pid}: seed std {entry['seed_std']}")
+    if done:
+        write_references(path, catalogue, done, keep_method=True)
+    return done, failed
+
+
 def make_references(
     catalogue: Catalogue,
     problems: Sequence[str],
@@ -206,12 +287,15 @@ def make_references(
     path: Path,
     method: Method = Method(),
     say: Callable[[str], None] = print,
+    keep_method: bool = False,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run (or resume) the reference runs of ``problems`` and merge their entries into ``path``.
 
     ``execute(tasks, label)`` runs tasks and commits their trials to ``store`` (the caller
-    chooses where they run). Returns the new entries and the problems that got none, with the
-    reason.
+    chooses where they run). Each entry records its ``budget``; with ``keep_method`` the file's
+    description of the method is left as it was (a few references remade with a larger budget do
+    not change how the others were made). Returns the new entries and the problems that got
+    none, with the reason.
     """
     made: dict[str, dict] = {}
     failed: dict[str, str] = {}
@@ -230,14 +314,18 @@ def make_references(
                 continue
             mine = [s for s in specs if s.problem == pid]
             try:
+                problem = catalogue.problems[pid]
                 entry = summarize({s.strategy: store.trials(s.run_id) for s in mine},
-                                  method.families)
-                curve = measure_curve(catalogue.problems[pid], method.curve_configs)
+                                  method.families, getattr(problem, "cv", 5))
+                if getattr(problem, "cv", 5) < 2:  # one split: no folds measure the noise
+                    entry.update(seed_noise(problem, entry["best_params"]))
+                curve = measure_curve(problem, method.curve_configs)
             except ValueError as exc:
                 failed[pid] = str(exc)
                 continue
             entries[pid] = {
                 "protocol": method.protocol,
+                "budget": method.budget,
                 **entry,
                 "cost_curve": curve["curve"],
                 "cost_curve_seconds": curve["seconds"],
@@ -246,22 +334,26 @@ def make_references(
                 "strategies": {s.strategy: s.strategy_version for s in mine},
                 "made_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
-        write_references(path, catalogue, entries, method)
+        write_references(path, catalogue, entries, method, keep_method)
         made.update(entries)
         say(f"references: {len(made)} of {len(problems)} problems done, written to {path}")
     return made, failed
 
 
 def write_references(path: Path, catalogue: Catalogue, entries: dict[str, dict],
-                     method: Method = Method()) -> None:
-    """Merge ``entries`` into the references file (other problems' entries are kept)."""
+                     method: Method = Method(), keep_method: bool = False) -> None:
+    """Merge ``entries`` into the references file (other problems' entries are kept; with
+    ``keep_method``, and a file to keep it from, so is its description of the method)."""
     merged = read_entries(path)
+    described = method.describe()
+    if keep_method and path.exists():
+        described = json.loads(path.read_text()).get("method", described)
     for entry in merged.values():  # entries made before protocols were recorded
         entry.setdefault("protocol", LEGACY_PROTOCOL)
     merged.update(entries)
     document = {
         "catalogue_version": catalogue.version,
-        "method": method.describe(),
+        "method": described,
         "problems": {pid: merged[pid] for pid in sorted(merged)},
     }
     tmp = path.with_suffix(".json.tmp")

@@ -1,4 +1,5 @@
-"""The resolution of a problem's score: the smallest difference it can tell from noise.
+"""The resolution and the noise of a problem's score: how finely it moves, and how much it moves
+by chance.
 
 A problem whose reference range (``ref_best - ref_random``) is below it cannot be normalized
 meaningfully (one step of the score would be worth a whole normalized unit or more), so it is
@@ -10,9 +11,25 @@ reported by rank only:
 - continuous metrics (R², log-likelihood, log loss, MAE) have no step; their resolution is the
   fold-to-fold standard error of the reference best's CV score (``ref_best_sem``, recorded by the
   pooled reference protocol; unknown for references made before it).
+
+The selection rule judges a problem's reference range against the score's **noise**
+(:func:`score_noise`, protocol v3): one standard error of the score of one configuration (the
+reference's best),
+
+- under cross-validation, the standard error of the mean of the k fold scores, from their
+  standard deviation with k - 1 degrees of freedom (``ref_best_sem`` is stored as the population
+  deviation over sqrt(k), so it is scaled by sqrt(k / (k - 1)));
+- for a single validation split (the deep problems: one fit, no folds), the standard deviation
+  of the score over :data:`bench.references.NOISE_SEEDS` training seeds of that configuration
+  (``seed_std``, measured by ``searchbench references``);
+
+and never less than one step of the score's resolution: a score cannot be told apart more
+finely than it moves, however alike the folds happened to be.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -46,3 +63,20 @@ def rank_only(problem, ref_random: float, ref_best: float,
     """True when the reference range is below the score's resolution."""
     step = resolution(problem, ref_best_sem)
     return step is not None and (ref_best - ref_random) < step
+
+
+def score_noise(problem, entry) -> float | None:
+    """One standard error of ``problem``'s score from its references ``entry`` (see the
+    module's docstring), or None when it is not measured."""
+    folds = getattr(problem, "cv", 5)
+    if folds >= 2:
+        sem = entry.get("ref_best_sem")
+        noise = None if sem is None else float(sem) * math.sqrt(folds / (folds - 1))
+    else:
+        std = entry.get("seed_std")
+        noise = None if std is None else float(std)
+    step = resolution(problem) if metric_name(problem) in ACCURACY_LIKE else None
+    if noise is None or not math.isfinite(noise):
+        return None
+    noise = max(noise, step or 0.0)
+    return noise if noise > 0 else None  # five equal folds or seeds measure no noise: unknown

@@ -25,7 +25,7 @@ BUILT_IN = load_catalogue("bench.datasets")
 DEEP = ["vae-digits", "vae-digits_binary", "gan-digits", "gan-ring8"]
 EXTRAS = {"vae-digits": {"reconstruction_nll", "kl"}, "vae-digits_binary": {"reconstruction_nll", "kl"},
           "gan-digits": {"fid", "classes_covered"},
-          "gan-ring8": {"modes_covered", "high_quality_fraction"}}
+          "gan-ring8": {"modes_covered", "high_quality_fraction", "mmd2"}}
 
 
 def _config(pid):
