@@ -193,6 +193,11 @@ class Problem:
         """Why this problem cannot run on this installation (a missing extra), or None."""
         return None
 
+    @property
+    def extra(self) -> str:
+        """The searchbench extra this problem needs (``pip install 'searchbench[NAME]'``), or ""."""
+        return ""
+
     def prepare(self) -> None:
         """Compute the dataset, the holdout split and the folds, once, before the first trial."""
         self.folds  # noqa: B018  (a cached property: reading it computes and keeps it)

@@ -150,7 +150,9 @@ def judge(catalogue: Catalogue, pid: str, entry: Mapping | None) -> Verdict:
     """``pid`` under the rule, from its entry of ``references.json``."""
     problem = catalogue.problems[pid]
     verdict = Verdict(pid, problem.model, problem.task)
-    if problem.unavailable:
+    if problem.extra:  # the default suite must run without extras, installed here or not
+        verdict.reasons.append(f"needs the {problem.extra} extra")
+    elif problem.unavailable:
         verdict.reasons.append(f"unavailable here ({problem.unavailable})")
     if not entry or entry.get("protocol") != PROTOCOL or not entry.get("random_scores"):
         verdict.reasons.append("no pooled reference with random search's scores")

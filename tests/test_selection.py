@@ -232,3 +232,16 @@ def test_a_range_under_ten_standard_errors_is_out_with_that_reason_in_the_list(
     assert "out: reference range only 5.0 standard errors of the score (< 10)" in tree
     knn = next(line for line in out.splitlines() if line.startswith("knn-blobs "))
     assert knn.endswith("selected") and " 15.0 " in knn
+
+
+def test_a_problem_that_needs_an_extra_is_out_whether_or_not_the_extra_is_installed(built_in):
+    """`make bench` must run without extras: a deep problem is out of the default suite's
+    selection by the extra it needs, not by what this machine happens to have installed."""
+    deep = [pid for pid, p in built_in.problems.items() if p.extra]
+    assert deep, "the catalogue has problems that need the torch extra"
+    entries = read_entries(references_path(built_in))
+    chosen = selection.select(built_in, entries).problems
+    for pid in deep:
+        verdict = selection.judge(built_in, pid, entries.get(pid))
+        assert f"needs the {built_in.problems[pid].extra} extra" in verdict.reasons
+        assert pid not in chosen
