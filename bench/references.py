@@ -93,9 +93,11 @@ class Method:
             "eval_seconds": "median wall seconds of one successful evaluation in those runs, "
                             "on the machine that made them",
             "cost_curve": "c(f) = t(f)/t(1) at the eta=3 rungs from the minimum fidelity to 1: "
-                          "median CPU seconds on one thread over the default and "
-                          f"{self.curve_configs} random configurations, non-decreasing, at most "
-                          "1, interpolated in log f (bench/costcurve.py)",
+                          "mean CPU seconds of one evaluation over the default and "
+                          f"{self.curve_configs} random configurations, timed as trials are (in "
+                          "the runs' evaluation child, one thread, fixed overhead included), "
+                          "neither clipped nor made monotone, interpolated in log f "
+                          "(bench/costcurve.py)",
             "protocols": {self.protocol: "this method", LEGACY_PROTOCOL: LEGACY_DESCRIPTION},
         }
 
