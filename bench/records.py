@@ -63,9 +63,9 @@ class RunSpec:
 
     ``terms`` is :func:`run_terms` of the cost curve the run is charged by (multi-fidelity
     strategies only: the others are charged 1 per trial) and the ``ref_random`` its failed
-    trials are told (:func:`problem_terms`): both change what a run does, so a refreshed reference or curve
-    makes other runs, and stored or committed runs made under the old ones are never taken for
-    them. Empty for a run charged its nominal fidelity and told no reference (a reference run):
+    trials are told (:func:`problem_terms`): both change what a run does, so a refreshed
+    reference or curve makes other runs, and stored or committed runs made under the old ones
+    are never taken for them. Empty for a run charged its nominal fidelity and told no reference (a reference run):
     such runs keep the ids they had before ``terms`` existed.
     """
 

@@ -8,8 +8,9 @@ the problem's digest (its definition and data; the whole catalogue's fingerprint
 record no digests), the cost curve its runs were charged by and the ``ref_random`` they were told
 (``run_terms`` in the manifest; results that do not record them are not seeded), the strategy's
 identity (library version and source hash, which includes its parameters through its name), the
-suite's budget, Python and the versions of the packages that compute scores (numpy, scipy, scikit-learn, threadpoolctl, and each strategy's
-library and requirements). What cannot be seeded, and why, is said in one line each.
+suite's budget, Python and the versions of the packages that compute scores (numpy, scipy,
+scikit-learn, threadpoolctl, and each strategy's library and requirements). What cannot be
+seeded, and why, is said in one line each.
 """
 
 from __future__ import annotations
