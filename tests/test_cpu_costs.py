@@ -226,3 +226,43 @@ def test_a_task_is_never_given_other_terms_than_its_key_says(tiny):
     make_task(spec, tiny, strategies[0], (), ref.ref_random, None, ref.cost_curve)  # agrees
     with pytest.raises(ValueError, match="keyed for other terms"):
         make_task(spec, tiny, strategies[0], (), ref.ref_random + 0.1, None, ref.cost_curve)
+
+
+def test_a_report_records_cpu_seconds_and_terms_that_seed_its_runs_again(tmp_path, cli, tiny):
+    """End to end: the report's trial table carries each trial's CPU seconds, and its manifest
+    the terms its runs were made under, so that its runs seed a fresh store (and only under
+    those terms)."""
+    import pandas as pd
+
+    from bench.seeding import seed_store
+
+    args = ("--strategies", "random,successive_halving", "--problems", "ridge-line", "--seeds",
+            "1", "--budget", "3")
+    store, out = tmp_path / "made.sqlite", tmp_path / "out"
+    cli("run", "tiny", *args, "--store", store, "--jobs", "1", "--no-progress",
+        catalogue="tiny_catalogue", check=0)
+    cli("report", "tiny", *args, "--store", store, "--out", out, catalogue="tiny_catalogue",
+        check=0)
+    trials = pd.read_parquet(out / "trials.parquet")
+    ok = trials[trials["status"] == "ok"]
+    assert len(ok) and (ok["eval_cpu_seconds"] > 0).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    ref = tiny.reference("ridge-line")
+    assert manifest["run_terms"] == {"ridge-line": {"ref_random": ref.ref_random,
+                                                    "cost_curve": None}}
+
+    suite = Suite("tiny", ("ridge-line",), ("random", "successive_halving"), seeds=1, budget=3)
+    strategies = select_strategies(suite.strategies, discover())
+
+    def seeded(catalogue, name):
+        fresh = open_store(tmp_path / name, catalogue.fingerprint)
+        said = []
+        count = seed_store(fresh, suite, catalogue, strategies,
+                           run_specs(suite, catalogue, strategies), out, said.append)
+        fresh.close()
+        return count, said
+
+    assert seeded(tiny, "same.sqlite")[0] == 2
+    # a curve frozen since: successive halving's run was charged f, not c(f), and is not copied
+    count, said = seeded(_refreshed(tiny, cost_curve=((0.25, 0.6), (1.0, 1.0))), "curve.sqlite")
+    assert count == 1 and any("another cost curve or ref_random now" in s for s in said), said
