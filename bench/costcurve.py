@@ -16,9 +16,11 @@ cost as much as a full one, or more. The curve is measured once per problem and 
   run's spending is a sum of trials, so ratios of means make equal charges equal seconds;
 - **c(f)**: t(f) / t(1), exactly 1 at f = 1, and neither clipped nor made monotone: a fidelity
   that saves nothing is charged as saving nothing, and one whose overhead (subsampling the
-  folds) makes it dearer than a full evaluation is charged more than 1. (Version 2 clipped c at 1
-  and timed ``problem.evaluate`` in the measuring process: on knn-wine, tree-wine and svc-wine
-  successive halving then spent 2.24 times random search's evaluation seconds.)
+  folds) makes it dearer than a full evaluation is charged more than 1. (Version 2 made c
+  non-decreasing and clipped it at 1, from medians measured in the measuring process: on
+  knn-wine, tree-wine and svc-wine, 3 seeds, budget 30, successive halving then spent 1.18 times
+  random search's CPU evaluation seconds, 1.36 on tree-wine, where fidelity 1/9 costs 1.27 full
+  evaluations; ``perf/compute_ratio.py`` measures it.)
 - **between rungs**: interpolated linearly in log f (rungs are evenly spaced on that scale).
 
 Without a curve (a problem with no reference yet) a trial costs f, the old nominal rule.
@@ -33,6 +35,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.evaluator import Evaluator
+
+#: How the curves are measured now, recorded in each entry (``cost_curve_method``); an entry
+#: without it was measured the version-2 way (median CPU seconds of ``problem.evaluate`` in the
+#: measuring process, non-decreasing, clipped at 1) until it is measured again.
+METHOD = "evaluation-child-mean-cpu"
+METHOD_V2 = "in-process-median-cpu-clipped"
 
 ETA = 3
 #: Configurations measured per problem (the default one and this many random ones, seed 0).

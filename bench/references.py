@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogue import Catalogue
+from bench.costcurve import METHOD as CURVE_METHOD
+from bench.costcurve import METHOD_V2 as CURVE_METHOD_V2
 from bench.costcurve import measure_curve
 from bench.errors import BadInput
 from bench.plan import make_task
@@ -97,7 +99,15 @@ class Method:
                           f"{self.curve_configs} random configurations, timed as trials are (in "
                           "the runs' evaluation child, one thread, fixed overhead included), "
                           "neither clipped nor made monotone, interpolated in log f "
-                          "(bench/costcurve.py)",
+                          "(bench/costcurve.py); entries so measured say cost_curve_method "
+                          f"{CURVE_METHOD!r}",
+            "cost_curve_methods": {
+                CURVE_METHOD: "this method",
+                CURVE_METHOD_V2: "entries without cost_curve_method: median CPU seconds of "
+                                 "problem.evaluate in the measuring process, made non-decreasing "
+                                 "and clipped at 1, so that a fidelity dearer than a full "
+                                 "evaluation (fixed overhead, subsampling the folds) was charged "
+                                 "1 or less"},
             "protocols": {self.protocol: "this method", LEGACY_PROTOCOL: LEGACY_DESCRIPTION},
         }
 
@@ -242,6 +252,7 @@ def make_references(
                 **entry,
                 "cost_curve": curve["curve"],
                 "cost_curve_seconds": curve["seconds"],
+                "cost_curve_method": CURVE_METHOD,
                 "digest": catalogue.problem_digests[pid],
                 "catalogue_version": catalogue.version,
                 "strategies": {s.strategy: s.strategy_version for s in mine},

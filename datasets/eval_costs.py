@@ -89,9 +89,12 @@ def _curve_text(curve) -> str:
 
 
 def _write_curves(path, measured: dict[str, dict]) -> None:
-    """Replace the curves of ``measured``'s problems in the references file, nothing else; a
-    problem without an entry gets none (its curve belongs beside its references)."""
+    """Replace the curves of ``measured``'s problems in the references file (with the method
+    they were measured by), nothing else; a problem without an entry gets none (its curve
+    belongs beside its references)."""
     import json
+
+    from bench.costcurve import METHOD
 
     document = json.loads(path.read_text())
     for pid, curve in measured.items():
@@ -99,9 +102,12 @@ def _write_curves(path, measured: dict[str, dict]) -> None:
         if entry is not None:
             entry["cost_curve"] = curve["curve"]
             entry["cost_curve_seconds"] = curve["seconds"]
+            entry["cost_curve_method"] = METHOD
     from bench.references import Method
 
-    document["method"]["cost_curve"] = Method().describe()["cost_curve"]
+    described = Method().describe()
+    for key in ("cost_curve", "cost_curve_methods"):
+        document["method"][key] = described[key]
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n")
     tmp.replace(path)  # a kill never leaves a half-written file
