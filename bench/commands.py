@@ -14,6 +14,7 @@ from tabulate import tabulate
 from bench.backends import make_backend
 from bench.catalogue import Catalogue, load_catalogue
 from bench.errors import BadInput
+from bench.evaluator import ChildEvaluator
 from bench.owner import execute
 from bench.paths import default_store, project_root
 from bench.plan import build_plan, select_strategies, suite_problems
@@ -305,13 +306,15 @@ def references_command(args: argparse.Namespace) -> int:
     print(f"references for {len(problems)} problems ({runs} runs), store "
           f"{store_path}, written to {out}", file=sys.stderr)
     store = open_store(store_path, catalogue.fingerprint)
+    curves = ChildEvaluator()  # cost curves are timed on the trials' own path
     try:
         made, failed = refs.make_references(
             catalogue, problems, strategies, store,
             lambda tasks, label: execute(tasks, store, backend, progress=not args.no_progress,
                                          label=label),
-            out, say=lambda text: print(text, file=sys.stderr))
+            out, say=lambda text: print(text, file=sys.stderr), evaluate=curves)
     finally:
+        curves.close()
         store.close()
         backend.close()
     rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",

@@ -10,7 +10,7 @@ cost as much as a full one, or more. The curve is measured once per problem and 
   the minimum itself (so that every fidelity a strategy may ask lies between two rungs);
 - **t(f)**: the mean CPU seconds of one evaluation at fidelity f, over the same configurations at
   every rung (the problem's default and random ones), measured the way trials are timed: by the
-  evaluator the runs use (:class:`bench.evaluator.ChildEvaluator`, one BLAS and OpenMP thread),
+  evaluator the runs use (a :class:`bench.evaluator.ChildEvaluator`, one BLAS and OpenMP thread),
   as the ``cpu_seconds`` its child records around the whole evaluation, fixed overhead included.
   CPU time hardly depends on what else the machine does; the mean, not the median, because a
   run's spending is a sum of trials, so ratios of means make equal charges equal seconds;
@@ -31,10 +31,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bench.evaluator import Evaluator
+if TYPE_CHECKING:  # the data side (references, selection) must not import execution code
+    from bench.evaluator import Evaluator
 
 #: How the curves are measured now, recorded in each entry (``cost_curve_method``); an entry
 #: without it was measured the version-2 way (median CPU seconds of ``problem.evaluate`` in the
@@ -90,26 +92,18 @@ def charge(fidelity: float, curve: Curve | Sequence | None) -> float:
     return 1.0
 
 
-def measure_curve(problem, configs: int = CONFIGS, seed: int = 0,
-                  evaluate: Evaluator | None = None) -> dict:
+def measure_curve(problem, evaluate: Evaluator, configs: int = CONFIGS, seed: int = 0) -> dict:
     """Measure ``problem``'s curve: ``{"curve", "seconds", "configs"}`` (``seconds``: the mean
     CPU seconds of one evaluation per rung).
 
-    ``evaluate`` is the evaluator that times it, by default a fresh
-    :class:`bench.evaluator.ChildEvaluator` as the runs use (closed afterwards): the curve is in
-    the trials' own CPU seconds, on their own path. Every configuration is evaluated at every
-    rung, in a rotating rung order so that a slow stretch of the machine does not land on one
-    rung. Configurations that fail at some rung are left out of every rung.
+    ``evaluate`` times it: the evaluator the runs use (a :class:`bench.evaluator.ChildEvaluator`,
+    which the caller makes and closes: this module is on the data side and imports no execution
+    code), so that the curve is in the trials' own CPU seconds, on their own path. Every
+    configuration is evaluated at every rung, in a rotating rung order so that a slow stretch of
+    the machine does not land on one rung. Configurations that fail at some rung are left out of
+    every rung.
     """
-    from bench.evaluator import ChildEvaluator
-
-    owned = evaluate is None
-    evaluate = ChildEvaluator() if owned else evaluate
-    try:
-        return _measure(problem, configs, seed, evaluate)
-    finally:
-        if owned:
-            evaluate.close()
+    return _measure(problem, configs, seed, evaluate)
 
 
 def _measure(problem, configs: int, seed: int, evaluate: Evaluator) -> dict:

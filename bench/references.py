@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.catalogue import Catalogue
 from bench.costcurve import METHOD as CURVE_METHOD
@@ -47,6 +47,9 @@ from bench.plan import make_task
 from bench.records import RunSpec, Summary, Task, TrialRecord
 from bench.store import Store
 from bench.strategy import StrategyInfo
+
+if TYPE_CHECKING:  # execution code is the caller's: references only use what it is given
+    from bench.evaluator import Evaluator
 
 #: The seed of the reference runs: outside every suite's seeds (0..N-1, N <= 10,000).
 REFERENCE_SEED = 10_000
@@ -217,11 +220,14 @@ def make_references(
     path: Path,
     method: Method = Method(),
     say: Callable[[str], None] = print,
+    *,
+    evaluate: Evaluator,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run (or resume) the reference runs of ``problems`` and merge their entries into ``path``.
 
     ``execute(tasks, label)`` runs tasks and commits their trials to ``store`` (the caller
-    chooses where they run). Returns the new entries and the problems that got none, with the
+    chooses where they run); ``evaluate`` is the evaluator the cost curves are measured with,
+    the one runs use (a :class:`bench.evaluator.ChildEvaluator`, which the caller closes). Returns the new entries and the problems that got none, with the
     reason.
     """
     made: dict[str, dict] = {}
@@ -243,7 +249,7 @@ def make_references(
             try:
                 entry = summarize({s.strategy: store.trials(s.run_id) for s in mine},
                                   method.families)
-                curve = measure_curve(catalogue.problems[pid], method.curve_configs)
+                curve = measure_curve(catalogue.problems[pid], evaluate, method.curve_configs)
             except ValueError as exc:
                 failed[pid] = str(exc)
                 continue

@@ -56,6 +56,7 @@ def remeasure_curves(catalogue, ids, configs: int, write: bool) -> dict[str, dic
     """Measure the cost curves of those of ``ids`` that have a fidelity; print each beside the
     frozen one and, with ``write``, replace the frozen ones in ``references.json``."""
     from bench.costcurve import measure_curve
+    from bench.evaluator import ChildEvaluator
     from bench.references import read_entries, references_path
 
     path = references_path(catalogue)
@@ -67,11 +68,14 @@ def remeasure_curves(catalogue, ids, configs: int, write: bool) -> dict[str, dic
             print(f"{pid}: no fidelity, no curve", flush=True)
             continue
         started = time.perf_counter()
+        evaluate = ChildEvaluator()  # the evaluator the runs use: the trials' own path
         try:
-            curve = measure_curve(problem, configs)
+            curve = measure_curve(problem, evaluate, configs)
         except ValueError as exc:
             print(f"{pid}: not measured: {exc}", flush=True)
             continue
+        finally:
+            evaluate.close()
         measured[pid] = curve
         if write:  # one problem at a time: an interrupted measurement keeps what it finished
             _write_curves(path, {pid: curve})

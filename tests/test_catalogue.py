@@ -14,6 +14,7 @@ import pytest
 
 from bench.backends import SerialBackend
 from bench.costcurve import rungs
+from bench.evaluator import ChildEvaluator
 from bench.catalogue import Catalogue, Reference, load_catalogue
 from bench.catalogue_doc import catalogue_markdown
 from bench.owner import execute
@@ -212,14 +213,16 @@ def test_the_reference_run_is_reproducible_resumable_and_recorded(tmp_path, tiny
 
     def make(store_name):
         store = open_store(tmp_path / store_name, tiny.fingerprint)
+        curves = ChildEvaluator()
         try:
             backend = SerialBackend()
             made, failed = make_references(
                 tiny, ["tree-blobs", "ridge-line"], strategies, store,
                 lambda tasks, label: execute(tasks, store, backend, progress=False, label=label),
-                out, method, say=lambda _: None)
+                out, method, say=lambda _: None, evaluate=curves)
             trials = store.trials_frame()
         finally:
+            curves.close()
             store.close()
         return made, failed, trials
 

@@ -32,7 +32,13 @@ def test_charge_interpolates_in_log_fidelity_between_rungs():
 
 
 def test_a_measured_curve_covers_the_problems_fidelities(tiny):
-    measured = measure_curve(tiny.problems["tree-blobs"], configs=2)
+    from bench.evaluator import ChildEvaluator
+
+    child = ChildEvaluator()  # as the references and eval_costs measure: on the trials' path
+    try:
+        measured = measure_curve(tiny.problems["tree-blobs"], child, configs=2)
+    finally:
+        child.close()
     fids = [f for f, _ in measured["curve"]]
     assert fids == pytest.approx(rungs(tiny.problems["tree-blobs"].fidelity.min_fraction)) and measured["curve"][-1] == [1.0, 1.0]
     assert all(c > 0 for _, c in measured["curve"])

@@ -123,7 +123,7 @@ class Timed:
 def test_a_curve_is_the_ratio_of_mean_cpu_seconds_that_the_evaluator_reports(tiny):
     problem = tiny.problems["ridge-line"]  # fidelities down to 0.25
     timed = Timed()
-    measured = measure_curve(problem, configs=4, evaluate=timed)
+    measured = measure_curve(problem, timed, configs=4)
     configs = [c for c, f in timed.calls[1:] if f == 1.0]  # the first call is not measured
     assert len(configs) == 5 and measured["configs"] == 5
     full = statistics.fmean(timed.cpu(c, 1.0) for c in configs)
@@ -139,25 +139,28 @@ def test_a_curve_is_the_ratio_of_mean_cpu_seconds_that_the_evaluator_reports(tin
 def test_a_configuration_that_fails_at_some_fidelity_is_left_out_of_every_rung(tiny):
     problem = tiny.problems["ridge-line"]
     first = Timed()
-    measure_curve(problem, configs=4, evaluate=first)
+    measure_curve(problem, first, configs=4)
     configs = [c for c, f in first.calls[1:] if f == 1.0]
-    measured = measure_curve(problem, configs=4, evaluate=Timed(fail_at=configs[2]))
+    measured = measure_curve(problem, Timed(fail_at=configs[2]), configs=4)
     assert measured["configs"] == 4
 
 
-def test_by_default_the_curve_is_measured_in_the_runs_evaluation_child(tiny, monkeypatch):
-    import bench.evaluator
+def test_the_curve_in_the_child_is_the_child_s_cpu_seconds(tiny):
+    """Through the runs' evaluator the seconds per rung are those its child reports."""
+    seen = []
+    child = ChildEvaluator()
 
-    made = []
+    def watched(problem, params, fidelity):
+        outcome = child(problem, params, fidelity)
+        seen.append((fidelity, outcome.cpu_seconds))
+        return outcome
 
-    class Recorded(ChildEvaluator):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(bench.evaluator, "ChildEvaluator", Recorded)
-    measured = measure_curve(tiny.problems["ridge-line"], configs=1)
-    assert len(made) == 1 and made[0]._proc is None  # used, then closed
+    try:
+        measured = measure_curve(tiny.problems["ridge-line"], watched, configs=1)
+    finally:
+        child.close()
+    full = statistics.fmean(t for f, t in seen[1:] if f == 1.0)
+    assert measured["seconds"]["1"] == pytest.approx(full, abs=1e-6)
     assert measured["curve"][-1] == [1.0, 1.0] and all(c > 0 for _, c in measured["curve"])
 
 
