@@ -20,7 +20,8 @@ from bench.store import Store
 TRIAL_COLUMNS = [
     "suite", "problem", "strategy", "strategy_version", "seed", "trial", "params", "fidelity",
     "cost", "score", "score_std", "test_score", "best_score", "best_test_score", "eval_seconds",
-    "suggest_seconds", "status", "error", "finished_at", "fingerprint", "extras",
+    "eval_cpu_seconds", "suggest_seconds", "status", "error", "finished_at", "fingerprint",
+    "extras",
 ]
 RUN_KEYS = ["problem", "strategy", "seed"]
 CURVE_COLUMNS = [*RUN_KEYS, "cost", "best_score", "best_test_score", "seconds"]

@@ -16,6 +16,7 @@ from tabulate import tabulate
 from bench.backends import make_backend
 from bench.catalogue import Catalogue, load_catalogue
 from bench.errors import BadInput
+from bench.evaluator import ChildEvaluator
 from bench.owner import execute
 from bench.paths import default_store, project_root
 from bench.plan import build_plan, select_strategies, suite_problems
@@ -379,6 +380,7 @@ def references_command(args: argparse.Namespace) -> int:
     store = open_store(store_path, catalogue.fingerprint)
     made: dict[str, dict] = {}
     failed: dict[str, str] = {}
+    curves = ChildEvaluator()  # cost curves are timed on the trials' own path
     try:
         for budget, group in sorted(groups.items()):
             done, missed = refs.make_references(
@@ -386,10 +388,11 @@ def references_command(args: argparse.Namespace) -> int:
                 lambda tasks, label: execute(tasks, store, backend,
                                              progress=not args.no_progress, label=label),
                 out, refs.Method(budget=budget), say=lambda text: print(text, file=sys.stderr),
-                keep_method=budget != refs.POOL_BUDGET)
+                keep_method=budget != refs.POOL_BUDGET, evaluate=curves)
             made.update(done)
             failed.update(missed)
     finally:
+        curves.close()
         store.close()
         backend.close()
     rows = [[pid, f"{e['ref_random']:.6g}", f"{e['ref_best']:.6g}", f"{e['eval_seconds']:.3f}",

@@ -2,18 +2,25 @@
 
 A run's budget is counted in full-evaluation equivalents of compute. A trial at fidelity f is
 charged c(f), the problem's measured relative cost, not f: on small problems fixed costs (data
-splits, five fits' set-up, scoring) dominate, and a trial at f = 1/9 can take a quarter of a full
-trial's time or more. The curve is measured once per problem and frozen in ``references.json``
-beside its references, so it does not move with the machine's load:
+splits, five fits' set-up, scoring, subsampling the folds) dominate, and a trial at f = 1/9 can
+cost as much as a full one, or more. The curve is measured once per problem and frozen in
+``references.json`` beside its references, so it does not move with the machine's load:
 
 - **rungs**: the eta = 3 fidelities 1, 1/3, 1/9, ... down to the problem's minimum fidelity, and
   the minimum itself (so that every fidelity a strategy may ask lies between two rungs);
-- **t(f)**: the median CPU seconds (``time.process_time``, BLAS and OpenMP on one thread, as in a
-  worker) of one evaluation at fidelity f, over the same configurations at every rung (the
-  problem's default and random ones): CPU time hardly depends on what else the machine does;
-- **c(f)**: t(f) / t(1), made non-decreasing in f (pool-adjacent-violators: a rung measured
-  slower than the next one up is noise, the two are averaged), clipped to at most 1, and exactly
-  1 at f = 1;
+- **t(f)**: the mean CPU seconds of one evaluation at fidelity f, over the same configurations at
+  every rung (the problem's default and random ones), measured the way trials are timed: by the
+  evaluator the runs use (a :class:`bench.evaluator.ChildEvaluator`, one BLAS and OpenMP thread),
+  as the ``cpu_seconds`` its child records around the whole evaluation, fixed overhead included.
+  CPU time hardly depends on what else the machine does; the mean, not the median, because a
+  run's spending is a sum of trials, so ratios of means make equal charges equal seconds;
+- **c(f)**: t(f) / t(1), exactly 1 at f = 1, and neither clipped nor made monotone: a fidelity
+  that saves nothing is charged as saving nothing, and one whose overhead (subsampling the
+  folds) makes it dearer than a full evaluation is charged more than 1. (Version 2 made c
+  non-decreasing and clipped it at 1, from medians measured in the measuring process: on
+  knn-wine, tree-wine and svc-wine, 3 seeds, budget 30, successive halving then spent 1.18 times
+  random search's CPU evaluation seconds, 1.36 on tree-wine, where fidelity 1/9 costs 1.27 full
+  evaluations; ``perf/compute_ratio.py`` measures it.)
 - **between rungs**: interpolated linearly in log f (rungs are evenly spaced on that scale).
 
 Without a curve (a problem with no reference yet) a trial costs f, the old nominal rule.
@@ -23,10 +30,19 @@ from __future__ import annotations
 
 import math
 import statistics
-import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # the data side (references, selection) must not import execution code
+    from bench.evaluator import Evaluator
+
+#: How the curves are measured now, recorded in each entry (``cost_curve_method``); an entry
+#: without it was measured the version-2 way (median CPU seconds of ``problem.evaluate`` in the
+#: measuring process, non-decreasing, clipped at 1) until it is measured again.
+METHOD = "evaluation-child-mean-cpu"
+METHOD_V2 = "in-process-median-cpu-clipped"
 
 ETA = 3
 #: Configurations measured per problem (the default one and this many random ones, seed 0).
@@ -48,18 +64,15 @@ def rungs(min_fidelity: float, eta: int = ETA) -> list[float]:
 
 
 def make_curve(seconds: dict[float, float]) -> Curve:
-    """The frozen curve from median seconds per rung (which must include fidelity 1)."""
-    from sklearn.isotonic import isotonic_regression
-
+    """The frozen curve from the mean CPU seconds per rung (which must include fidelity 1)."""
     fids = sorted(seconds)
     if not math.isclose(fids[-1], 1.0):
         raise ValueError("the cost curve needs a measurement at fidelity 1")
     full = seconds[fids[-1]]
     if not full > 0:
         raise ValueError("the full-fidelity evaluation took no measurable time")
-    ratios = isotonic_regression([seconds[f] / full for f in fids], increasing=True)
-    costs = [min(float(c), 1.0) for c in ratios]
-    costs[-1] = 1.0  # c(1) = 1 by definition; pooling cannot push the others above it
+    costs = [seconds[f] / full for f in fids]
+    costs[-1] = 1.0  # c(1) = 1 by definition
     return tuple((round(f, 12), round(c, 6)) for f, c in zip(fids, costs))
 
 
@@ -79,41 +92,40 @@ def charge(fidelity: float, curve: Curve | Sequence | None) -> float:
     return 1.0
 
 
-def measure_curve(problem, configs: int = CONFIGS, seed: int = 0) -> dict:
-    """Measure ``problem``'s curve in this process: ``{"curve", "seconds", "configs"}``.
+def measure_curve(problem, evaluate: Evaluator, configs: int = CONFIGS, seed: int = 0) -> dict:
+    """Measure ``problem``'s curve: ``{"curve", "seconds", "configs"}`` (``seconds``: the mean
+    CPU seconds of one evaluation per rung).
 
-    Every configuration is evaluated at every rung, in a rotating rung order so that a slow
-    stretch of the machine does not land on one rung. Configurations that fail at some rung are
-    left out of every rung.
+    ``evaluate`` times it: the evaluator the runs use (a :class:`bench.evaluator.ChildEvaluator`,
+    which the caller makes and closes: this module is on the data side and imports no execution
+    code), so that the curve is in the trials' own CPU seconds, on their own path. Every
+    configuration is evaluated at every rung, in a rotating rung order so that a slow stretch of
+    the machine does not land on one rung. Configurations that fail at some rung are left out of
+    every rung.
     """
-    from threadpoolctl import threadpool_limits
+    return _measure(problem, configs, seed, evaluate)
 
-    from bench.problem import TrialFailed
 
+def _measure(problem, configs: int, seed: int, evaluate: Evaluator) -> dict:
     levels = rungs(problem.fidelity.min_fraction)
     rng = np.random.default_rng(seed)
     candidates = [problem.space.default()] + [problem.space.sample(rng) for _ in range(configs)]
     per_rung: dict[float, list[float]] = {f: [] for f in levels}
-    with threadpool_limits(1):
-        try:  # a first evaluation pays for imports and caches; not measured
-            problem.evaluate(candidates[0], 1.0)
-        except TrialFailed:
-            pass
-        for i, config in enumerate(candidates):
-            times = {}
-            order = levels[i % len(levels):] + levels[:i % len(levels)]
-            try:
-                for f in order:
-                    started = time.process_time()
-                    problem.evaluate(config, f)
-                    times[f] = time.process_time() - started
-            except TrialFailed:
-                continue
+    # a first evaluation pays for loading the problem, imports and caches: not measured
+    evaluate(problem, candidates[0], 1.0)
+    for i, config in enumerate(candidates):
+        times = {}
+        for f in levels[i % len(levels):] + levels[:i % len(levels)]:
+            outcome = evaluate(problem, config, f)
+            if outcome.status != "ok" or outcome.cpu_seconds is None:
+                break
+            times[f] = outcome.cpu_seconds
+        else:
             for f, t in times.items():
                 per_rung[f].append(t)
     if not per_rung[1.0]:
         raise ValueError("every configuration failed while measuring the cost curve")
-    medians = {f: statistics.median(ts) for f, ts in per_rung.items()}
-    return {"curve": [list(p) for p in make_curve(medians)],
-            "seconds": {f"{f:.6g}": round(t, 6) for f, t in medians.items()},
+    means = {f: statistics.fmean(ts) for f, ts in per_rung.items()}
+    return {"curve": [list(p) for p in make_curve(means)],
+            "seconds": {f"{f:.6g}": round(t, 6) for f, t in means.items()},
             "configs": len(per_rung[1.0])}

@@ -62,9 +62,13 @@ class Outcome:
     score: float | None = None
     score_std: float | None = None
     test_score: float | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall seconds of the evaluation
     error: str = ""
     extras: dict | None = None  # named side metrics of the evaluation (modes covered, ...)
+    #: CPU seconds of the evaluation on the process that evaluated it (``time.process_time``:
+    #: hardly moved by what else the machine does, unlike ``seconds``); None when unknown (a
+    #: trial stopped at its time limit: its process was killed before it could say)
+    cpu_seconds: float | None = None
 
 
 class Evaluator(Protocol):
@@ -72,20 +76,30 @@ class Evaluator(Protocol):
 
 
 def evaluate_here(problem: Any, params: Config, fidelity: float) -> Outcome:
-    """Evaluate in this process (no time limit can be enforced)."""
+    """Evaluate in this process (no time limit can be enforced), timed in wall and CPU seconds.
+
+    This is where every trial is timed (the evaluation child runs it too) and where the cost
+    curves are measured (:func:`bench.costcurve.measure_curve`), so that a trial's CPU seconds
+    and the curve it is charged by count the same work.
+    """
     from bench.problem import TrialFailed
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+
+    def failed(error: str) -> Outcome:
+        return Outcome("failed", seconds=time.perf_counter() - started, error=error,
+                       cpu_seconds=time.process_time() - cpu_started)
+
     try:
         ev = problem.evaluate(params, fidelity)
     except TrialFailed as exc:
-        return Outcome("failed", seconds=time.perf_counter() - started, error=str(exc))
+        return failed(str(exc))
     except Exception as exc:  # a problem written outside the catalogue may raise anything
-        error = f"{type(exc).__name__}: {exc}"
-        return Outcome("failed", seconds=time.perf_counter() - started, error=error)
+        return failed(f"{type(exc).__name__}: {exc}")
+    cpu_seconds, seconds = time.process_time() - cpu_started, time.perf_counter() - started
     extras = dict(ev.extras) if ev.extras else None
-    return Outcome("ok", ev.score, ev.score_std, ev.test_score, time.perf_counter() - started,
-                   extras=extras)
+    return Outcome("ok", ev.score, ev.score_std, ev.test_score, seconds, extras=extras,
+                   cpu_seconds=cpu_seconds)
 
 
 class ChildEvaluator:

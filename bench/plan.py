@@ -14,7 +14,7 @@ from bench.catalogue import Catalogue
 from bench.costs import CostModel
 from bench.environment import Versions, run_versions
 from bench.errors import BadInput
-from bench.records import RunSpec, Task, TrialRecord
+from bench.records import RunSpec, Task, TrialRecord, problem_terms, run_terms
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite, resolve
@@ -78,11 +78,13 @@ def suite_problems(suite: Suite, catalogue: Catalogue) -> list[str]:
 
 def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
               problems: Sequence[str] | None = None) -> list[RunSpec]:
-    """Every run the suite asks for, problem-major; ``problems``: the suite's problems
+    """Every run the suite asks for, problem-major, under the terms (cost curve, ref_random) of
+    the problem's current reference; ``problems``: the suite's problems
     (:func:`suite_problems`), if already resolved."""
     return [
         RunSpec(problem=pid, strategy=s.name, strategy_version=s.version, seed=seed,
-                budget=suite.budget, fingerprint=catalogue.fingerprint)
+                budget=suite.budget, fingerprint=catalogue.fingerprint,
+                terms=problem_terms(catalogue, pid, s.multi_fidelity))
         for pid in (suite_problems(suite, catalogue) if problems is None else problems)
         for s in strategies
         for seed in range(suite.seeds)
@@ -136,6 +138,10 @@ def make_task(spec: RunSpec, catalogue: Catalogue, strategy: StrategyInfo,
     """A run with all a worker needs, and the versions it must run under."""
     if versions is None:
         versions = run_versions(strategy.packages, catalogue.problems[spec.problem].requires)
+    charged_by = cost_curve if strategy.multi_fidelity else None
+    if spec.terms != run_terms(ref_random, charged_by):  # the key must say what is charged
+        raise ValueError(f"run {spec.run_id} of {spec.problem} is keyed for other terms than "
+                         "the cost curve and ref_random it is given")
     return Task(spec=spec, problem=catalogue.problems[spec.problem], strategy=strategy,
                 prior=prior, ref_random=ref_random, cost_curve=cost_curve,
                 problem_digest=catalogue.problem_digests[spec.problem], environment=versions)

@@ -66,6 +66,9 @@ def build_manifest(report: Report, digest: str = "", files: Sequence[str] = ()) 
                 for pid, row in report.refs.iterrows()
             },
         },
+        # seeding compares these too: the cost curve and ref_random each problem's runs were
+        # charged by and told (their run keys hold them: bench.records.run_terms)
+        "run_terms": {pid: _terms(report.catalogue.reference(pid)) for pid in report.problems},
         "strategies": [
             {"name": s.name, "identity": s.version, "library": s.library,
              "library_version": s.library_version, "source_hash": s.source_hash,
@@ -112,6 +115,14 @@ def build_manifest(report: Report, digest: str = "", files: Sequence[str] = ()) 
 def _finite(value: float | None) -> float | None:
     """A number for the manifest: NaN is not JSON."""
     return None if value is None or not np.isfinite(value) else float(value)
+
+
+def _terms(reference) -> dict:
+    """What a problem's runs were charged by and told: its cost curve and ref_random."""
+    if reference is None:
+        return {"ref_random": None, "cost_curve": None}
+    curve = [list(p) for p in reference.cost_curve] if reference.cost_curve else None
+    return {"ref_random": reference.ref_random, "cost_curve": curve}
 
 
 def _relative(origin: str) -> str:

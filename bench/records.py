@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from bench.space import Config, Space
@@ -57,7 +58,15 @@ class CataloguedProblem(Protocol):
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What identifies a run (and nothing else: a run does not know which suite asked for it)."""
+    """What identifies a run (and nothing else: a run does not know which suite asked for it).
+
+    ``terms`` is :func:`run_terms` of the cost curve the run is charged by (multi-fidelity
+    strategies only: the others are charged 1 per trial) and the ``ref_random`` its failed
+    trials are told (:func:`problem_terms`): both change what a run does, so a refreshed
+    reference or curve makes other runs, and stored or committed runs made under the old ones
+    are never taken for them. Empty for a run charged its nominal fidelity and told no reference (a reference run):
+    such runs keep the ids they had before ``terms`` existed.
+    """
 
     problem: str
     strategy: str
@@ -65,10 +74,14 @@ class RunSpec:
     seed: int
     budget: int
     fingerprint: str
+    terms: str = ""
 
     @property
     def run_id(self) -> str:
-        key = json.dumps(asdict(self), sort_keys=True).encode()
+        fields = asdict(self)
+        if not fields["terms"]:
+            del fields["terms"]
+        key = json.dumps(fields, sort_keys=True).encode()
         return hashlib.sha256(key).hexdigest()[:20]
 
     @property
@@ -80,6 +93,30 @@ def strategy_seed(problem: str, strategy: str, seed: int) -> int:
     """The seed a strategy gets: derived from (problem, strategy, seed), never from the suite."""
     digest = hashlib.sha256(f"{problem}\x1f{strategy}\x1f{seed}".encode()).digest()
     return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def run_terms(ref_random: float | None, cost_curve: Sequence | None) -> str:
+    """A digest of what a run is charged by (its problem's cost curve c(f)) and told on a
+    failed trial (its ``ref_random``): the :attr:`RunSpec.terms` of runs made under them; empty
+    when there are neither (a trial then costs f and a failure is told 0)."""
+    if ref_random is None and not cost_curve:
+        return ""
+    curve = [[float(f), float(c)] for f, c in cost_curve] if cost_curve else None
+    text = json.dumps({"cost_curve": curve,
+                       "ref_random": None if ref_random is None else float(ref_random)},
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def problem_terms(catalogue: Any, problem: str, multi_fidelity: bool = True) -> str:
+    """:func:`run_terms` of a run on ``problem`` under its current reference in ``catalogue`` (a
+    :class:`bench.catalogue.Catalogue`): its ref_random and, for a multi-fidelity strategy, its
+    cost curve (a strategy that asks only for full evaluations is charged 1 per trial whatever
+    the curve, so a refreshed curve leaves its runs as they are)."""
+    ref = catalogue.reference(problem)
+    if ref is None:
+        return ""
+    return run_terms(ref.ref_random, ref.cost_curve if multi_fidelity else None)
 
 
 def canonical(params: Config) -> str:
@@ -102,12 +139,15 @@ class TrialRecord:
     score: float | None
     score_std: float | None
     test_score: float | None
-    eval_seconds: float
+    eval_seconds: float  # wall seconds of the evaluation
     suggest_seconds: float
     status: str  # ok | failed | timeout
     error: str
     finished_at: str
     extras: dict | None = None  # named side metrics of the evaluation, if the problem gives any
+    #: CPU seconds of the evaluation on the process that evaluated it, what cost curves are
+    #: measured in; None when unknown (a timeout, or a trial stored before they were recorded)
+    eval_cpu_seconds: float | None = None
 
     def same_suggestion(self, params: Config, fidelity: float) -> bool:
         return canonical(self.params) == canonical(params) and math.isclose(

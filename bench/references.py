@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalogue import Catalogue
+from bench.costcurve import METHOD as CURVE_METHOD
+from bench.costcurve import METHOD_V2 as CURVE_METHOD_V2
 from bench.costcurve import measure_curve
 from bench.errors import BadInput
 from bench.plan import make_task
@@ -106,9 +108,19 @@ class Method:
             "eval_seconds": "median wall seconds of one successful evaluation in those runs, "
                             "on the machine that made them",
             "cost_curve": "c(f) = t(f)/t(1) at the eta=3 rungs from the minimum fidelity to 1: "
-                          "median CPU seconds on one thread over the default and "
-                          f"{self.curve_configs} random configurations, non-decreasing, at most "
-                          "1, interpolated in log f (bench/costcurve.py)",
+                          "mean CPU seconds of one evaluation over the default and "
+                          f"{self.curve_configs} random configurations, timed as trials are (in "
+                          "the runs' evaluation child, one thread, fixed overhead included), "
+                          "neither clipped nor made monotone, interpolated in log f "
+                          "(bench/costcurve.py); entries so measured say cost_curve_method "
+                          f"{CURVE_METHOD!r}",
+            "cost_curve_methods": {
+                CURVE_METHOD: "this method",
+                CURVE_METHOD_V2: "entries without cost_curve_method: median CPU seconds of "
+                                 "problem.evaluate in the measuring process, made non-decreasing "
+                                 "and clipped at 1, so that a fidelity dearer than a full "
+                                 "evaluation (fixed overhead, subsampling the folds) was charged "
+                                 "1 or less"},
             "seed_std": "single-split problems only: standard deviation (n - 1) of the best "
                         "configuration's score under training seeds "
                         f"{', '.join(map(str, NOISE_SEEDS))} (seed_scores), the score's noise",
@@ -288,14 +300,17 @@ def make_references(
     method: Method = Method(),
     say: Callable[[str], None] = print,
     keep_method: bool = False,
+    *,
+    evaluate: Callable[..., Any],
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run (or resume) the reference runs of ``problems`` and merge their entries into ``path``.
 
     ``execute(tasks, label)`` runs tasks and commits their trials to ``store`` (the caller
-    chooses where they run). Each entry records its ``budget``; with ``keep_method`` the file's
-    description of the method is left as it was (a few references remade with a larger budget do
-    not change how the others were made). Returns the new entries and the problems that got
-    none, with the reason.
+    chooses where they run). ``evaluate`` is the evaluator the cost curves are measured with,
+    the one runs use (a :class:`bench.evaluator.ChildEvaluator`, which the caller closes). Each
+    entry records its ``budget``; with ``keep_method`` the file's description of the method is
+    left as it was (a few references remade with a larger budget do not change how the others
+    were made). Returns the new entries and the problems that got none, with the reason.
     """
     made: dict[str, dict] = {}
     failed: dict[str, str] = {}
@@ -319,7 +334,7 @@ def make_references(
                                   method.families, getattr(problem, "cv", 5))
                 if getattr(problem, "cv", 5) < 2:  # one split: no folds measure the noise
                     entry.update(seed_noise(problem, entry["best_params"]))
-                curve = measure_curve(problem, method.curve_configs)
+                curve = measure_curve(problem, evaluate, method.curve_configs)
             except ValueError as exc:
                 failed[pid] = str(exc)
                 continue
@@ -329,6 +344,7 @@ def make_references(
                 **entry,
                 "cost_curve": curve["curve"],
                 "cost_curve_seconds": curve["seconds"],
+                "cost_curve_method": CURVE_METHOD,
                 "digest": catalogue.problem_digests[pid],
                 "catalogue_version": catalogue.version,
                 "strategies": {s.strategy: s.strategy_version for s in mine},

@@ -92,7 +92,8 @@ def execute_run(
                     f"but {record.params!r} before"
                 )
             outcome = Outcome(record.status, record.score, record.score_std, record.test_score,
-                              record.eval_seconds, record.error, record.extras)
+                              record.eval_seconds, record.error, record.extras,
+                              record.eval_cpu_seconds)
         else:
             outcome = evaluate(problem, suggestion.params, suggestion.fidelity)
             record = None
@@ -115,7 +116,7 @@ def execute_run(
                 score_std=outcome.score_std, test_score=outcome.test_score,
                 eval_seconds=outcome.seconds, suggest_seconds=setup_seconds + asked + told_seconds,
                 status=outcome.status, error=outcome.error, finished_at=now(),
-                extras=outcome.extras,
+                extras=outcome.extras, eval_cpu_seconds=outcome.cpu_seconds,
             ))
             setup_seconds = 0.0
         trial += 1

@@ -5,10 +5,12 @@ what it adds.
 that says what made them. When ``searchbench run`` starts on an empty store, it copies in the
 committed runs it would otherwise compute, provided that nothing that makes their scores differs:
 the problem's digest (its definition and data; the whole catalogue's fingerprint when the results
-record no digests), the strategy's identity (library version and source hash, which
-includes its parameters through its name), the suite's budget, Python and the versions of the
-packages that compute scores (numpy, scipy, scikit-learn, threadpoolctl, and each strategy's
-library and requirements). What cannot be seeded, and why, is said in one line each.
+record no digests), the cost curve its runs were charged by and the ``ref_random`` they were told
+(``run_terms`` in the manifest; results that do not record them are not seeded), the strategy's
+identity (library version and source hash, which includes its parameters through its name), the
+suite's budget, Python and the versions of the packages that compute scores (numpy, scipy,
+scikit-learn, threadpoolctl, and each strategy's library and requirements). What cannot be
+seeded, and why, is said in one line each.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 
 from bench.catalogue import Catalogue
 from bench.environment import distribution_version, run_versions
-from bench.records import COST_EPS, RunOutcome, RunSpec, TrialRecord
+from bench.records import (COST_EPS, RunOutcome, RunSpec, TrialRecord, problem_terms,
+                           run_terms)
 from bench.store import Store
 from bench.strategy import StrategyInfo
 from bench.suite import Suite
@@ -52,6 +55,11 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
                if not manifest.get("catalogue", {}).get("problem_digests") else
                "none of the problems asked for is in them"))
         return 0
+    recorded_terms = manifest.get("run_terms")
+    if not isinstance(recorded_terms, dict):
+        say(f"empty store, not seeded from {where}: the results do not record the cost curve "
+            "and ref_random their runs were charged and told with")
+        return 0
     committed_budget = manifest.get("suite", {}).get("budget")
     if committed_budget != suite.budget:
         say(f"empty store, not seeded from {where}: made with budget {committed_budget}, this run "
@@ -71,12 +79,19 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
     wanted = {spec.run_id: spec for spec in specs}
     frame = pd.read_parquet(trials_path)
     reported = _reported_runs(results)
-    seeded, trials = 0, 0
+    seeded, trials, other_terms = 0, 0, set()
     for (problem, strategy, version, seed), rows in frame.groupby(
             ["problem", "strategy", "strategy_version", "seed"], sort=False):
+        if problem not in same or strategy not in infos:
+            continue
+        multi_fidelity = infos[strategy].multi_fidelity
         spec = RunSpec(problem=problem, strategy=strategy, strategy_version=version,
-                       seed=int(seed), budget=suite.budget, fingerprint=catalogue.fingerprint)
-        if spec.run_id not in wanted or problem not in same:
+                       seed=int(seed), budget=suite.budget, fingerprint=catalogue.fingerprint,
+                       terms=problem_terms(catalogue, problem, multi_fidelity))
+        if spec.run_id not in wanted:
+            continue
+        if _recorded_terms(recorded_terms, problem, multi_fidelity) != spec.terms:
+            other_terms.add(problem)  # charged or told otherwise than a run would be now
             continue
         rows = rows.sort_values("trial")
         cost = float(rows["cost"].sum())
@@ -98,7 +113,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
                 score_std=_number(row.score_std), test_score=_number(row.test_score),
                 eval_seconds=float(row.eval_seconds), suggest_seconds=float(row.suggest_seconds),
                 status=row.status, error=row.error, finished_at=row.finished_at,
-                extras=_extras(getattr(row, "extras", None))))
+                extras=_extras(getattr(row, "extras", None)),
+                # results made before CPU seconds were recorded have no such column
+                eval_cpu_seconds=_number(getattr(row, "eval_cpu_seconds", None))))
         store.finish_run(RunOutcome(spec.run_id, "complete", "", len(rows), cost))
         seeded, trials = seeded + 1, trials + len(rows)
     changed = sorted(s.name for s in strategies
@@ -113,6 +130,9 @@ def seed_store(store: Store, suite: Suite, catalogue: Catalogue,
     if changed_problems:
         say(f"  not seeded, problem defined otherwise since the results were made: "
             f"{', '.join(changed_problems)}")
+    if other_terms:
+        say(f"  not seeded, another cost curve or ref_random now than the results were made "
+            f"with: {', '.join(sorted(other_terms))}")
     absent = sorted(problems - same - set(changed_problems))
     if absent:
         say(f"  problems not in the committed results: {', '.join(absent)}")
@@ -138,6 +158,17 @@ def _same_problems(manifest: dict, catalogue: Catalogue,
         return set(), []
     same = {p for p in problems if digests.get(p) == catalogue.problem_digests.get(p)}
     return same, sorted(p for p in problems if p in digests and p not in same)
+
+
+def _recorded_terms(recorded: dict, problem: str, multi_fidelity: bool) -> str | None:
+    """The :func:`bench.records.run_terms` that the results' runs of ``problem`` were made
+    under (the manifest's ``run_terms``: the cost curve and ref_random of each problem), for a
+    strategy that is or is not multi-fidelity; None if the results do not record them."""
+    entry = recorded.get(problem)
+    if not isinstance(entry, dict):
+        return None
+    curve = entry.get("cost_curve")
+    return run_terms(entry.get("ref_random"), curve if multi_fidelity else None)
 
 
 def _environment_differences(manifest: dict, strategies: Sequence[StrategyInfo],

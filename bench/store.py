@@ -28,13 +28,15 @@ from bench.records import RunOutcome, RunSpec, TrialRecord, now
 
 #: The schema this code writes. To change it: write the new tables in ``_SCHEMA``, add the step
 #: from the previous version to :data:`MIGRATIONS`, and increase this number.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The statements that bring a store of schema version N to N + 1 (applied in order on open).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE runs ADD COLUMN versions TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN diverged INTEGER NOT NULL DEFAULT 0"),
     2: ("ALTER TABLE trials ADD COLUMN extras TEXT",),  # named side metrics (NULL before)
+    # CPU seconds of each evaluation; NULL for trials stored before (not measured then)
+    3: ("ALTER TABLE trials ADD COLUMN eval_cpu_seconds REAL",),
 }
 
 _SCHEMA = """
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS trials (
     error TEXT NOT NULL,
     finished_at TEXT NOT NULL,
     extras TEXT,                    -- JSON object of named side metrics, or NULL
+    eval_cpu_seconds REAL,          -- CPU seconds of the evaluation; NULL: not known
     PRIMARY KEY (run_id, trial)
 ) WITHOUT ROWID;
 """
@@ -77,6 +80,7 @@ CREATE TABLE IF NOT EXISTS trials (
 _TRIAL_COLUMNS = (
     "run_id", "trial", "params", "fidelity", "cost", "score", "score_std", "test_score",
     "eval_seconds", "suggest_seconds", "status", "error", "finished_at", "extras",
+    "eval_cpu_seconds",
 )
 _RUN_COLUMNS = ("problem", "strategy", "strategy_version", "seed", "budget", "fingerprint")
 
@@ -118,6 +122,7 @@ class Store:
             record.eval_seconds, record.suggest_seconds, record.status, record.error,
             record.finished_at,
             None if record.extras is None else json.dumps(record.extras, sort_keys=True),
+            record.eval_cpu_seconds,
         )
         with self._tx() as db:
             cur = db.execute(

@@ -12,6 +12,14 @@ measurement script, not a test, and nothing here is asserted.
     python -m bench.datasets.eval_costs default
     python -m bench.datasets.eval_costs --problems 'svc-*,gmm-*' --configs 20
     nice python -m bench.datasets.eval_costs --problems 'vae-*,gan-*' --configs 40
+
+With ``--curves`` it measures instead the cost curves c(f) of the problems that have a fidelity
+(:func:`bench.costcurve.measure_curve`: CPU seconds in the runs' evaluation child, as trials are
+timed) and prints them beside the frozen ones; ``--write`` also puts them into
+``references.json`` (``cost_curve``, ``cost_curve_seconds``), leaving every other value of the
+entries as it is. Runs keyed by the old curve are then other runs (:attr:`RunSpec.terms`)::
+
+    python -m bench.datasets.eval_costs --curves --problems 'knn-wine,tree-wine,svc-wine' --write
 """
 
 from __future__ import annotations
@@ -44,6 +52,71 @@ def measure(problem, configs: int, seed: int = 0) -> dict:
             "failed": failed}
 
 
+def remeasure_curves(catalogue, ids, configs: int, write: bool) -> dict[str, dict]:
+    """Measure the cost curves of those of ``ids`` that have a fidelity; print each beside the
+    frozen one and, with ``write``, replace the frozen ones in ``references.json``."""
+    from bench.costcurve import measure_curve
+    from bench.evaluator import ChildEvaluator
+    from bench.references import read_entries, references_path
+
+    path = references_path(catalogue)
+    entries = read_entries(path)
+    measured: dict[str, dict] = {}
+    for pid in ids:
+        problem = catalogue.problems[pid]
+        if problem.fidelity.min_fraction >= 1.0:
+            print(f"{pid}: no fidelity, no curve", flush=True)
+            continue
+        started = time.perf_counter()
+        evaluate = ChildEvaluator()  # the evaluator the runs use: the trials' own path
+        try:
+            curve = measure_curve(problem, evaluate, configs)
+        except ValueError as exc:
+            print(f"{pid}: not measured: {exc}", flush=True)
+            continue
+        finally:
+            evaluate.close()
+        measured[pid] = curve
+        if write:  # one problem at a time: an interrupted measurement keeps what it finished
+            _write_curves(path, {pid: curve})
+        old = entries.get(pid, {}).get("cost_curve")
+        print(f"{pid}: {_curve_text(curve['curve'])} (frozen: "
+              f"{_curve_text(old) if old else 'none'}); t(1) = {curve['seconds']['1']:.4f} CPU s; "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    if write:
+        print(f"{len(measured)} curves written to {path}")
+    return measured
+
+
+def _curve_text(curve) -> str:
+    return ", ".join(f"c({f:.3g})={c:.3f}" for f, c in curve)
+
+
+def _write_curves(path, measured: dict[str, dict]) -> None:
+    """Replace the curves of ``measured``'s problems in the references file (with the method
+    they were measured by), nothing else; a problem without an entry gets none (its curve
+    belongs beside its references)."""
+    import json
+
+    from bench.costcurve import METHOD
+
+    document = json.loads(path.read_text())
+    for pid, curve in measured.items():
+        entry = document["problems"].get(pid)
+        if entry is not None:
+            entry["cost_curve"] = curve["curve"]
+            entry["cost_curve_seconds"] = curve["seconds"]
+            entry["cost_curve_method"] = METHOD
+    from bench.references import Method
+
+    described = Method().describe()
+    for key in ("cost_curve", "cost_curve_methods"):
+        document["method"][key] = described[key]
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n")
+    tmp.replace(path)  # a kill never leaves a half-written file
+
+
 def main(argv=None) -> None:
     from tabulate import tabulate
 
@@ -54,13 +127,31 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.datasets.eval_costs")
     parser.add_argument("suite", nargs="?", default="default")
     parser.add_argument("--problems", help="comma-separated ids or glob patterns")
-    parser.add_argument("--configs", type=int, default=10, help="random configurations")
+    parser.add_argument("--configs", type=int, default=None,
+                        help="random configurations (default: 10, with --curves the "
+                             "references' 12)")
+    parser.add_argument("--curves", action="store_true",
+                        help="measure the cost curves of the problems that have a fidelity")
+    parser.add_argument("--write", action="store_true",
+                        help="with --curves: write the curves into references.json")
     args = parser.parse_args(argv)
+    if args.configs is not None and args.configs < 0:
+        parser.error(f"--configs must be at least 0, not {args.configs}")
+    if args.write and not args.curves:
+        parser.error("--write goes with --curves")
     catalogue = load_catalogue()
     if args.problems:
         ids = resolve(split_list(args.problems), catalogue.problems, "problem")
     else:
         ids = suite_problems(load_suite(args.suite, catalogue.suites_dir), catalogue)
+    if args.curves:
+        from bench.references import Method
+
+        remeasure_curves(catalogue, ids,
+                         Method().curve_configs if args.configs is None else args.configs,
+                         args.write)
+        return
+    args.configs = 10 if args.configs is None else args.configs
     if any(getattr(catalogue.problems[pid], "extra", "") == "torch" for pid in ids):
         from .deep import _setup_torch
 

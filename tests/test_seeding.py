@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from bench.plan import build_plan, run_specs, select_strategies
+from bench.provenance import _terms
 from bench.registry import discover
 from bench.seeding import seed_store
 from bench.store import open_store
@@ -48,6 +49,7 @@ def committed(tmp_path_factory, tiny_module):
         "packages": {"installed": {d: distribution_version(d)
                                    for d in ("numpy", "scipy", "scikit_learn", "threadpoolctl")}},
         "machine": {"python": platform.python_version()},
+        "run_terms": {pid: _terms(tiny_module.reference(pid)) for pid in SUITE.problems},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder, trials
@@ -228,7 +230,12 @@ def test_no_seed_computes_again_what_the_committed_results_hold(tmp_path, cli):
     args = ("run", "quick", "--strategies", "random", "--problems", "ridge-diabetes", "--seeds",
             "1", "--jobs", "1", "--no-progress")
     copied = cli(*args, "--store", tmp_path / "seeded.sqlite", check=0)
-    assert "empty store seeded from" in copied.stderr and "nothing to run" in copied.stderr
+    manifest = json.loads((ROOT / "results" / "quick" / "manifest.json").read_text())
+    if "run_terms" in manifest:
+        assert "empty store seeded from" in copied.stderr and "nothing to run" in copied.stderr
+    else:  # results made before run keys held the cost curve and ref_random: never copied
+        assert "do not record the cost curve and ref_random" in copied.stderr
+        assert "executed 1 runs (20 trials)" in copied.stderr
     computed = cli(*args, "--no-seed", "--store", tmp_path / "computed.sqlite", check=0)
     assert "not seeded (--no-seed)" in computed.stderr and "seeded from" not in computed.stderr
     assert "executed 1 runs (20 trials)" in computed.stderr
@@ -240,3 +247,34 @@ def test_no_seed_computes_again_what_the_committed_results_hold(tmp_path, cli):
     # on an existing store, --no-seed keeps what is there and says so
     again = cli(*args, "--no-seed", "--store", tmp_path / "seeded.sqlite", check=0)
     assert "already exists" in again.stderr and "nothing to run" in again.stderr
+
+
+def test_results_that_do_not_record_their_runs_terms_are_not_seeded(tmp_path, tiny_module,
+                                                                     committed):
+    """The cost curve and ref_random a run was charged by and told change what it did: results
+    that do not say which they were made under cannot be shown to match."""
+    folder, _ = committed
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["run_terms"]
+    store, _, count, said = seed(tmp_path, tiny_module, results_with(folder, tmp_path, manifest))
+    assert count == 0 and "do not record the cost curve and ref_random" in said[0]
+    assert store.trials_frame().empty
+    store.close()
+
+
+def test_a_refreshed_reference_keeps_the_runs_made_under_the_old_one_out(tmp_path, tiny_module,
+                                                                         committed):
+    """knn-blobs' reference is refreshed after the results were made: its committed runs were
+    told the old ref_random and are not copied; ridge-line's still are."""
+    import dataclasses
+
+    folder, _ = committed
+    refs = dict(tiny_module.references)
+    refs["knn-blobs"] = dataclasses.replace(refs["knn-blobs"], ref_random=0.71)
+    refreshed = dataclasses.replace(tiny_module, references=refs)
+    store, strategies, count, said = seed(tmp_path, refreshed, folder)
+    assert count == 4 and set(store.trials_frame()["problem"]) == {"ridge-line"}, said
+    assert any("another cost curve or ref_random now" in line and "knn-blobs" in line
+               for line in said), said
+    assert len(build_plan(SUITE, refreshed, strategies, store).todo) == 4
+    store.close()

@@ -177,6 +177,22 @@ def test_an_older_store_is_migrated_on_open_and_keeps_its_trials(tmp_path, spec)
     open_store(path, "fp-a", create=False, read_only=True).close()  # up to date: readable
 
 
+def test_cpu_seconds_round_trip_and_an_older_store_s_trials_have_none(tmp_path, spec):
+    """A trial records its evaluation's CPU seconds; trials stored before they were recorded
+    stay readable, with none."""
+    path = tmp_path / "old.sqlite"
+    _v1_store(path, spec)
+    store = open_store(path, "fp-a")
+    assert store.trials(spec.run_id)[0].eval_cpu_seconds is None
+    timed = replace(record(spec.run_id, 1), eval_cpu_seconds=0.004)
+    assert store.add_trial(timed)
+    assert store.trials(spec.run_id)[1] == timed
+    frame = store.trials_frame([spec.run_id])
+    assert frame["eval_cpu_seconds"].isna().tolist() == [True, False]
+    assert frame["eval_cpu_seconds"].iloc[1] == 0.004
+    store.close()
+
+
 def test_a_store_of_a_newer_schema_is_refused_in_one_line(tmp_path, spec):
     path = tmp_path / "new.sqlite"
     open_store(path, "fp-a").close()
