@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # the data side (references, selection) must not import execution code
-    from bench.evaluator import Evaluator
+#: An evaluator as :mod:`bench.evaluator` defines it, ``(problem, params, fidelity) -> Outcome``;
+#: named by its shape, not imported: this module is on the data side (references, selection),
+#: which imports no execution code, not even for its types.
+Evaluator = Callable[..., Any]
 
 #: How the curves are measured now, recorded in each entry (``cost_curve_method``); an entry
 #: without it was measured the version-2 way (median CPU seconds of ``problem.evaluate`` in the
