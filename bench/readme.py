@@ -25,8 +25,11 @@ def readme(report: Report, figures: Sequence[Figure] = (), skipped: Sequence[str
         leaderboard_legend(report),
     ]
     if report.board_time is not None:
+        # what the cut did (and what it left out) stays with the table it explains
+        cut = [n for n in report.board_time.notes if n.startswith("equal time:")]
         parts += ["## Leaderboard at equal time", leaderboard_markdown(report, report.board_time),
                   leaderboard_legend(report, report.board_time)]
+        parts += ["\n".join(f"- {line}" for line in cut)] if cut else []
     notes = data_notes(report, skipped)
     if notes:
         parts += ["## Notes on the data", "\n".join(f"- {line}" for line in notes)]
@@ -94,8 +97,6 @@ def data_notes(report: Report, skipped: Sequence[str] = ()) -> list[str]:
                      "proposed otherwise than their stored trials (not deterministic for its "
                      "seed): " + ", ".join(f"`{s}` {n}" for s, n in per.items() if n))
     lines += list(report.board.notes)
-    if report.board_time is not None:
-        lines += [n for n in report.board_time.notes if n.startswith("equal time:")]
     lines += list(skipped)
     return list(dict.fromkeys(lines))
 
