@@ -170,35 +170,19 @@ def difference_bands(runs: pd.DataFrame, baseline: str = BASELINE, floor: float 
     ``floor``. ``runs``: the per-run table (``problem, strategy, seed, column``)."""
     values = runs.pivot_table(index=["problem", "seed"], columns="strategy", values=column,
                               aggfunc="mean", dropna=False)
-    problems = list(dict.fromkeys(runs["problem"]))
-    out = pd.DataFrame(floor, index=pd.Index(problems, name="problem"),
-                       columns=list(values.columns), dtype=float)
+    problems = pd.Index(list(dict.fromkeys(runs["problem"])), name="problem")
     if baseline not in values.columns:
-        return out
-    for strategy in values.columns:
-        if strategy == baseline:
-            continue
-        for problem in problems:
-            if problem not in values.index.get_level_values("problem"):
-                continue
-            part = values.loc[problem, [strategy, baseline]]
-            se = _difference_se(part[strategy].to_numpy(float), part[baseline].to_numpy(float))
-            if np.isfinite(se):
-                out.loc[problem, strategy] = max(floor, BAND_SE * se)
-    return out
-
-
-def _difference_se(x: np.ndarray, y: np.ndarray) -> float:
-    """Standard error of mean(x) - mean(y) over seeds (aligned arrays, NaN where a seed is
-    missing): paired on the seeds both have when there are at least two, else unpaired."""
-    paired = np.isfinite(x) & np.isfinite(y)
-    if paired.sum() >= 2:
-        d = x[paired] - y[paired]
-        return float(np.std(d, ddof=1) / np.sqrt(len(d)))
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    if len(x) < 2 or len(y) < 2:
-        return float("nan")
-    return float(np.sqrt(np.var(x, ddof=1) / len(x) + np.var(y, ddof=1) / len(y)))
+        return pd.DataFrame(floor, index=problems, columns=list(values.columns), dtype=float)
+    differences = values.sub(values[baseline], axis=0).groupby(level="problem")
+    pairs = differences.count()
+    paired = differences.std(ddof=1) / np.sqrt(pairs)
+    by_problem = values.groupby(level="problem")
+    share = by_problem.var(ddof=1) / by_problem.count()  # NaN with fewer than two seeds
+    unpaired = np.sqrt(share.add(share[baseline], axis=0))
+    se = paired.where(pairs >= 2, unpaired)
+    bands = (BAND_SE * se).clip(lower=floor).fillna(floor).reindex(problems).fillna(floor)
+    bands[baseline] = floor
+    return bands
 
 
 def win_tie_loss(diff: pd.Series, band: pd.Series | float = ROPE) -> tuple[int, int, int]:
