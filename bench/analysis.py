@@ -207,6 +207,68 @@ def run_table(trials: pd.DataFrame, curve: pd.DataFrame, catalogue: Catalogue,
     return table[RUN_COLUMNS]
 
 
+#: One row per run cut at random search's seconds (``runs_equal_time`` of a report): the run
+#: table's columns at the cut, then the seconds allowed, the seconds spent by the cut and whether
+#: the run was cut before its end.
+EQUAL_TIME_COLUMNS = [*RUN_COLUMNS, "time_limit", "seconds", "cut"]
+#: Relative slack when comparing a run's seconds with its limit: random search's own run, whose
+#: seconds are the limit, must never be cut by a rounding difference.
+TIME_SLACK = 1e-9
+
+
+def equal_time_runs(trials: pd.DataFrame, runs: pd.DataFrame, catalogue: Catalogue,
+                    baseline: str = "random") -> pd.DataFrame:
+    """Every run cut at the evaluation plus suggestion seconds that ``baseline`` (random
+    search) spent on the same problem and seed: its trials, cost, seconds and best scores (raw
+    and normalized) counting only the trials finished by then, the seconds being summed over
+    the run's trials in order (one worker's seconds, as in :func:`time_curves`).
+
+    A run that spent fewer seconds keeps its result at its end (its curve is flat from there:
+    runs are not extended). A run without a full-fidelity result by the cut, or whose problem
+    and seed have no ``baseline`` run to take the limit from, has a NaN best score. The
+    seconds, and so this view, depend on the machine the runs were made on."""
+    if trials.empty or runs.empty:
+        return pd.DataFrame(columns=EQUAL_TIME_COLUMNS)
+    ordered, codes, keys = _runs_in_order(trials)
+    elapsed = (ordered["eval_seconds"] + ordered["suggest_seconds"]).groupby(codes).cumsum()
+    elapsed = elapsed.to_numpy(dtype=float)
+    last = np.r_[np.flatnonzero(codes[1:] != codes[:-1]), len(codes) - 1]
+    keys = keys.assign(total=elapsed[last])
+    limits = keys.loc[keys["strategy"] == baseline, ["problem", "seed", "total"]].rename(
+        columns={"total": "time_limit"})
+    keys = keys.merge(limits, on=["problem", "seed"], how="left")
+    limit = keys["time_limit"].to_numpy(dtype=float)[codes]
+    # seconds never decrease within a run, so the trials within the limit are a prefix of it
+    within = elapsed <= limit * (1 + TIME_SLACK)
+    cumulative = {
+        "trials": np.ones(len(codes)), "cost": ordered["cost"].to_numpy(dtype=float),
+        "failed_trials": (ordered["status"] == "failed").to_numpy(dtype=float),
+        "timeouts": (ordered["status"] == "timeout").to_numpy(dtype=float),
+        "suggest_seconds": ordered["suggest_seconds"].to_numpy(dtype=float),
+        "eval_seconds": ordered["eval_seconds"].to_numpy(dtype=float),
+    }
+    counted = pd.Series(within.astype(int)).groupby(codes).sum().to_numpy()
+    first = np.r_[0, last[:-1] + 1]
+    at = first + counted - 1  # the last trial finished by the cut (before first if none)
+    some = counted > 0
+    cut = keys[RUN_KEYS].copy()
+    for column, values in cumulative.items():
+        sums = pd.Series(np.where(within, values, 0.0)).groupby(codes).sum().to_numpy()
+        cut[column] = sums
+    for column in ("best_score", "best_test_score"):
+        values = ordered[column].to_numpy(dtype=float)
+        cut[column] = np.where(some, values[np.clip(at, 0, None)], np.nan)
+    cut["seconds"] = np.where(some, elapsed[np.clip(at, 0, None)], 0.0)
+    cut["time_limit"] = keys["time_limit"].to_numpy()
+    cut["cut"] = counted < (last - first + 1)
+    for column in ("trials", "failed_trials", "timeouts"):
+        cut[column] = cut[column].astype(int)
+    table = runs[[*RUN_KEYS, "strategy_version", "exhausted"]].merge(cut, on=RUN_KEYS, how="left")
+    table["normalized_score"] = normalize(table, catalogue, "best_score")
+    table["normalized_test_score"] = normalize(table, catalogue, "best_test_score")
+    return table[EQUAL_TIME_COLUMNS]
+
+
 def problem_ranks(final: pd.DataFrame) -> pd.DataFrame:
     """Rank of each strategy on each problem (1 = best), by its mean best score over seeds."""
     means = final.groupby(["problem", "strategy"])["best_score"].mean().unstack("strategy")

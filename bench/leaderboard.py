@@ -1,6 +1,10 @@
 """The leaderboard: one row per strategy assembled from the statistical tests
 (:mod:`bench.stats`) and their power (:mod:`bench.power`), with the words that say how to read
-it."""
+it.
+
+The same function makes both of a report's leaderboards: at equal evaluations (the runs at the
+budget, full-evaluation equivalents) and at equal time (the runs cut at random search's seconds,
+:func:`bench.analysis.equal_time_runs`); only the per-run table differs."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from bench.power import Power, power, smallest_testable
-from bench.stats import (ALPHA, BASELINE, BAYES_SAMPLES, BAYES_SEED, ROPE, Friedman,
-                         bootstrap_ci, compare_with_baseline, effects, friedman, holdout_tests,
-                         problem_means)
+from bench.stats import (ALPHA, BAND_SE, BASELINE, BAYES_SAMPLES, BAYES_SEED, PRIMARY_TEST, ROPE,
+                         Friedman, bootstrap_ci, compare_with_baseline, difference_bands, effects,
+                         friedman, holdout_tests, problem_means)
 
 LEADERBOARD_COLUMNS = [
     "strategy", "normalized_score", "normalized_score_low", "normalized_score_high",
@@ -25,19 +29,24 @@ LEADERBOARD_COLUMNS = [
 
 
 def baseline_legend(baseline: str) -> str:
-    """How to read the leaderboard's columns against ``baseline``."""
+    """How to read the leaderboard's columns against ``baseline``, the primary test first."""
     return (
-        f"Effect: the mean over problems of the difference in mean normalized score from "
-        f"{baseline}'s, with a 95% percentile bootstrap interval over problems. "
-        f"W/T/L: problems where the strategy's mean normalized score is more than {ROPE} above / "
-        f"within {ROPE} of / more than {ROPE} below {baseline}'s (the region of practical "
-        f"equivalence; problems with usable references only). p Wilcoxon: signed-rank test of "
-        "the per-problem differences in mean normalized score; p sign: sign test of wins "
-        "against losses; both two-sided, zero differences and ties dropped, Holm-corrected over "
-        f"strategies in parentheses, **bold** when the corrected p < {ALPHA}. P better / "
-        f"equivalent / worse: Bayesian signed-rank test with the same region (Benavoli et al., "
-        f"2017; baycomp, {BAYES_SAMPLES:,} posterior samples, seed {BAYES_SEED}). Significance is "
-        "across problems, never claimed per problem.")
+        f"Primary test (declared before the results): {PRIMARY_TEST}, two-sided, on the "
+        f"per-problem differences in mean normalized score (zero differences dropped); a claim "
+        f"that a strategy differs from {baseline} rests on it alone, **bold** when its "
+        f"Holm-corrected p (in parentheses, over the strategies) < {ALPHA}. Secondary tests, "
+        "reported and never the basis of a claim: the sign test of wins against losses "
+        "(two-sided, ties dropped, Holm-corrected in parentheses), the Bayesian signed-rank test "
+        f"and the Friedman test. Effect: the mean over problems of the difference in mean "
+        f"normalized score from {baseline}'s, with a 95% percentile bootstrap interval over "
+        f"problems. W/T/L: problems where the strategy's mean normalized score is above / within "
+        f"/ below {baseline}'s by more than the problem's band, max({ROPE}, {BAND_SE:g} x the "
+        "seeds' standard error of that problem's difference, paired by seed), so a difference "
+        "within the seeds' noise is a tie (problems with usable references only). P better / "
+        f"equivalent / worse (secondary): Bayesian signed-rank test with the region of practical "
+        f"equivalence [-{ROPE}, {ROPE}] (Benavoli et al., 2017; baycomp, {BAYES_SAMPLES:,} "
+        f"posterior samples, seed {BAYES_SEED}). Significance is across problems, never claimed "
+        "per problem.")
 
 
 def holdout_legend(baseline: str) -> str:
@@ -99,7 +108,8 @@ def leaderboard(runs: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
 
     if baseline in raw.columns and raw.shape[1] > 1:
         board = board.join(effects(normalized, baseline))
-        board = board.join(compare_with_baseline(raw, normalized, baseline))
+        bands = difference_bands(runs, baseline)
+        board = board.join(compare_with_baseline(raw, normalized, baseline, bands=bands))
         board = board.join(holdout_tests(problem_means(runs, "best_test_score"), baseline))
         power_ = _power_of(normalized, baseline)
         n = int(raw[baseline].notna().sum())
@@ -135,3 +145,49 @@ def _power_of(normalized: pd.DataFrame, baseline: str) -> Power | None:
     spreads = [(normalized[s] - normalized[baseline]).dropna().std(ddof=1) for s in others]
     spreads = [x for x in spreads if np.isfinite(x)]
     return power(n, len(others), float(np.median(spreads)) if spreads else None) if n else None
+
+
+def equal_time_leaderboard(runs_time: pd.DataFrame, baseline: str = BASELINE) -> Leaderboard:
+    """The leaderboard at equal time: :func:`leaderboard` of the runs cut at random search's
+    seconds (:func:`bench.analysis.equal_time_runs`), with notes on the runs that were cut, the
+    runs kept flat from their end, and those with no result by the cut (left out)."""
+    scored = runs_time[runs_time["best_score"].notna()] if len(runs_time) else runs_time
+    board = leaderboard(scored.drop(columns=["time_limit", "seconds", "cut"], errors="ignore"),
+                        baseline)
+    notes = []
+    if len(runs_time):
+        others = runs_time[runs_time["strategy"] != baseline]
+        cut = int(others["cut"].sum())
+        notes.append(f"equal time: {cut} of {len(others)} run(s) of the other strategies were cut "
+                     f"at {baseline}'s seconds; the other {len(others) - cut} used fewer and are "
+                     "kept flat from their end (runs are not extended)")
+        no_limit = runs_time[runs_time["time_limit"].isna()]
+        if len(no_limit):
+            notes.append(f"equal time: {len(no_limit)} run(s) have no {baseline} run on the same "
+                         "problem and seed to take the time from; left out: "
+                         + _per_strategy(no_limit))
+        empty = runs_time[runs_time["time_limit"].notna() & runs_time["best_score"].isna()]
+        if len(empty):
+            notes.append(f"equal time: {len(empty)} run(s) had no full-fidelity result within "
+                         f"{baseline}'s seconds; left out (a problem's mean is over its other "
+                         "seeds, if any): " + _per_strategy(empty))
+    return Leaderboard(board.table, board.friedman, board.baseline, (*notes, *board.notes),
+                       board.power)
+
+
+def _per_strategy(runs: pd.DataFrame) -> str:
+    counts = runs.groupby("strategy", sort=False).size()
+    return ", ".join(f"`{s}` {int(n)}" for s, n in counts.items())
+
+
+def equal_time_legend(baseline: str | None) -> str:
+    """What the equal-time leaderboard is, and what it depends on."""
+    who = baseline or BASELINE
+    return (f"Equal time: each run is cut at the evaluation plus suggestion seconds that {who} "
+            "used on the same problem and seed (summed over the run's trials, one worker's "
+            "seconds), and scored by the best full-fidelity CV score of the trials finished by "
+            "then. A run that used fewer seconds keeps its curve flat from its end: runs are not "
+            f"extended, so a strategy faster than {who} is not given more evaluations. The "
+            "statistics are those of the leaderboard at equal evaluations, with the same primary "
+            "test. Seconds depend on the machine and its load, so this view does too; the "
+            "leaderboard at equal evaluations does not.")

@@ -31,12 +31,15 @@ from plotly.offline import get_plotlyjs
 from bench.page_charts import (Figure, heatmap_figure, normalized_figure, problem_figures,
                                timing_figure)
 from bench.page_data import PAGE, PageData, page_data
+from bench.leaderboard import equal_time_legend
 from bench.page_tables import files_html, leaderboard_html, manifest_html, table_columns
+from bench.report_text import EQUAL_EVALUATIONS
 
 __all__ = ["PAGE", "PageData", "page_data", "payload", "render", "table_columns", "unpack",
            "write_page"]
 
-TEMPLATE = "plotly_white"  # plotly's look for every chart of the page
+TEMPLATE = "plotly_white"
+EQUAL_TIME = equal_time_legend(None)  # plotly's look for every chart of the page
 
 
 def write_page(path: Path, data: PageData) -> Path:
@@ -94,11 +97,18 @@ def render(data: PageData) -> str:
                 '<button type="button" id="hide-all">hide all</button></div>')
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes)
     sections.append(
-        '<section id="leaderboard-section"><h2>Leaderboard</h2>'
-        "<p>Click a header to sort; click a box to hide or show a strategy in every chart, "
+        '<section id="leaderboard-section"><h2>Leaderboard at equal evaluations</h2>'
+        f"<p>{html.escape(EQUAL_EVALUATIONS)} Click a header to sort; click a box to hide or show a strategy in every chart, "
         "its name (or double-click it in a legend) to highlight it.</p>"
         f"{controls}{leaderboard_html(data)}"
         + (f'<ul class="notes">{notes}</ul>' if notes else "") + "</section>")
+    if data.board_time is not None:
+        notes_time = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes_time)
+        sections.append(
+            '<section id="equal-time-section"><h2>Leaderboard at equal time</h2>'
+            f"<p>{html.escape(EQUAL_TIME)}</p>"
+            f'{leaderboard_html(data, data.board_time, "leaderboard-equal-time")}'
+            + (f'<ul class="notes">{notes_time}</ul>' if notes_time else "") + "</section>")
 
     if data.normalized is not None and len(data.normalized):
         body = chart("normalized", normalized_figure(data.normalized, "cost", data),

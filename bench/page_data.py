@@ -44,6 +44,8 @@ class PageData:
     runs: pd.DataFrame | None = None  # one row per run: strategy, suggest_seconds, eval_seconds
     manifest: dict = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # the files beside the page
+    board_time: pd.DataFrame | None = None  # the leaderboard at equal time, like ``board``
+    notes_time: Sequence[str] = ()  # what the equal-time table left out or cut
 
 
 def page_data(report: Report, manifest: Mapping | None = None) -> PageData:
@@ -60,6 +62,8 @@ def page_data(report: Report, manifest: Mapping | None = None) -> PageData:
                                       if report.board.power is not None else [])],
         metrics={p: report.metric(p) for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
+        board_time=None if report.board_time is None else report.board_time.table,
+        notes_time=() if report.board_time is None else report.board_time.notes,
     )
     curves = report.curves
     if curves is None:

@@ -17,10 +17,13 @@ LABELS = {
     "strategy": "strategy", "normalized_score": "normalized score [95% CI]",
     "effect": "effect vs random [95% CI]",
     "normalized_test_score": "normalized test score", "mean_rank": "mean rank",
-    "wilcoxon_p": "p Wilcoxon (Holm)", "sign_p": "p sign (Holm)", "problems": "problems",
+    "wilcoxon_p": "p Wilcoxon (Holm), primary", "sign_p": "p sign (Holm), secondary", "problems": "problems",
     "normalized_problems": "problems with references", "runs": "runs",
     "suggest_seconds": "suggest s / run", "eval_seconds": "evaluate s / run",
 }
+
+#: The p-value column of the primary test (protocol v3): the only one whose significance is bold.
+PRIMARY = {"wilcoxon_p"}
 
 
 def _number(value) -> str:
@@ -43,7 +46,7 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
     """The leaderboard's columns as the page shows them, each with a header, a cell text per row
     and a sort key per row. Every column of ``board`` is shown: ``X`` with ``X_low``/``X_high``
     becomes ``X [low, high]``; ``P`` with ``P_holm`` becomes ``P (Holm)``, bold below
-    ``alpha``; ``<prefix>wins``/``ties``/``losses`` become one W/T/L column; anything else is
+    ``alpha`` for the primary test (:data:`PRIMARY`); ``<prefix>wins``/``ties``/``losses`` become one W/T/L column; anything else is
     shown by name, numbers with four significant digits."""
     names = list(board.columns)
     used: set[str] = set()
@@ -89,7 +92,9 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
                     texts.append("–")
                     continue
                 text = f"{p:.3g}" + (f" ({holm:.3g})" if pd.notna(holm) else "")
-                texts.append(f"<b>{text}</b>" if pd.notna(holm) and holm < alpha else text)
+                # bold marks a claim, and claims rest on the primary test alone
+                texts.append(f"<b>{text}</b>" if name in PRIMARY and pd.notna(holm)
+                             and holm < alpha else text)
         elif not pd.api.types.is_numeric_dtype(board[name]):
             texts = [html.escape("–" if v is None or v != v else str(v)) for v in values]
         elif name in ("normalized_test_score", "mean_rank"):
@@ -105,28 +110,34 @@ def _number3(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.3f}"
 
 
-def leaderboard_html(data: PageData) -> str:
-    board = data.board
+def leaderboard_html(data: PageData, board: pd.DataFrame | None = None,
+                     table_id: str = "leaderboard") -> str:
+    """The leaderboard ``board`` (the page's main one, at equal evaluations, when not given) as
+    a table. Only the main table (id ``leaderboard``) carries the controls the page's script
+    drives (sorting, show or hide, highlight); another table is plain."""
+    board = data.board if board is None else board
     if board.empty:
         return "<p>No complete run yet.</p>"
+    main = table_id == "leaderboard"
     columns = table_columns(board, data.baseline, data.alpha)
     head = ['<th data-type="num">#</th>', '<th title="click the box to hide or show, the name to '
-            'highlight">strategy</th>']
+            'highlight">strategy</th>' if main else "<th>strategy</th>"]
     head += [f'<th title="{html.escape(c["name"])}">{html.escape(c["header"])}</th>'
              for c in columns]
     body = []
     for i, strategy in enumerate(board["strategy"]):
         colour = data.colours.get(strategy, "#333")
         name = html.escape(strategy)
-        cells = [f'<td data-v="{i + 1}">{i + 1}</td>',
-                 f'<td data-v="{name}"><label><input type="checkbox" class="show" checked '
-                 f'aria-label="show {name}"> <span class="swatch" style="background:{colour}">'
-                 f'</span></label> <button class="hl" type="button">{name}</button></td>']
+        swatch = f'<span class="swatch" style="background:{colour}"></span>'
+        label = (f'<label><input type="checkbox" class="show" checked aria-label="show {name}"> '
+                 f'{swatch}</label> <button class="hl" type="button">{name}</button>' if main
+                 else f"{swatch} {name}")
+        cells = [f'<td data-v="{i + 1}">{i + 1}</td>', f'<td data-v="{name}">{label}</td>']
         cells += [f'<td data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
                   for c in columns]
         body.append(f'<tr data-strategy="{name}">{"".join(cells)}</tr>')
-    return (f'<div class="scroll"><table id="leaderboard"><thead><tr>{"".join(head)}</tr>'
-            f'</thead><tbody>{"".join(body)}</tbody></table></div>')
+    return (f'<div class="scroll"><table id="{html.escape(table_id)}"><thead><tr>'
+            f'{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def manifest_html(manifest: Mapping) -> str:

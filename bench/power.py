@@ -51,16 +51,16 @@ class Power:
                     f"they need at least {smallest_testable(self.level)} problems without ties. "
                     "Differences here are descriptive.")
         text = (f"{head}, a test detects with {POWER:.0%} probability an effect of at least: "
-                f"sign test, a strategy better on {self.sign_share:.0%} of the problems (exact "
-                f"binomial; of the problems not tied within the equivalence band, so more of "
-                f"them when there are ties); Wilcoxon signed-rank, a mean per-problem difference "
+                f"Wilcoxon signed-rank (the primary test), a mean per-problem difference "
                 f"of {self.wilcoxon_d:.2f} standard deviations of the differences (normal "
                 f"differences; exact null distribution, {POWER_SIMULATIONS:,} simulations, seed "
                 f"{POWER_SEED})")
-        if self.spread is not None:
-            text += (f", about {self.wilcoxon_normalized:.3f} normalized units at the observed "
-                     f"spread (median over strategies of the differences' standard deviation, "
-                     f"{self.spread:.3f})")
+        spread = (f", about {self.wilcoxon_normalized:.3f} normalized units at the observed "
+                  f"spread (median over strategies of the differences' standard deviation, "
+                  f"{self.spread:.3f})") if self.spread is not None else ""
+        text += (f"{spread}; sign test (secondary), a strategy better on "
+                 f"{self.sign_share:.0%} of the problems (exact binomial; of the problems not "
+                 "tied within their band, so more of them when there are ties)")
         return text + ". A smaller effect can be real and still not be significant here."
 
 

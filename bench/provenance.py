@@ -80,9 +80,11 @@ def build_manifest(report: Report, digest: str = "", files: Sequence[str] = ()) 
             "resampling_unit": "problem", "bootstrap": "percentile",
             "bootstrap_resamples": stats.N_RESAMPLES, "bootstrap_seed": stats.BOOTSTRAP_SEED,
             "confidence": stats.CONFIDENCE, "alpha": stats.ALPHA, "baseline": stats.BASELINE,
-            "tie": f"per-problem difference of mean normalized score within +-{stats.ROPE} "
-                   "(region of practical equivalence)",
-            "bayesian": f"signed-rank test with the same region (baycomp), "
+            "tie": f"per-problem difference of mean normalized score within +-max({stats.ROPE}, "
+                   f"{stats.BAND_SE:g} x the seeds' standard error of that difference)",
+            "primary_test": stats.PRIMARY_TEST,
+            "secondary_tests": list(stats.SECONDARY_TESTS),
+            "bayesian": f"signed-rank test with the region +-{stats.ROPE} (baycomp), "
                         f"{stats.BAYES_SAMPLES} samples, seed {stats.BAYES_SEED}",
             "pairwise_tests": "Wilcoxon signed-rank (normalized differences) and sign test, "
                               "two-sided, ties dropped, Holm over strategies",

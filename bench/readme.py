@@ -1,4 +1,4 @@
-"""The report's ``README.md``: the leaderboard, notes on the data, the figures with their
+"""The report's ``README.md``: the leaderboards at equal evaluations and at equal time, notes on the data, the figures with their
 captions, the per-problem table and the list of files, in words a reader can follow."""
 
 from __future__ import annotations
@@ -20,10 +20,16 @@ def readme(report: Report, figures: Sequence[Figure] = (), skipped: Sequence[str
          f"`{report.catalogue.fingerprint[:12]}`). Written by `searchbench report {suite.name}`; "
          "package versions, strategy identities and the machine are in "
          "[`manifest.json`](manifest.json)."),
-        "## Leaderboard",
+        "## Leaderboard at equal evaluations",
         leaderboard_markdown(report),
         leaderboard_legend(report),
     ]
+    if report.board_time is not None:
+        # what the cut did (and what it left out) stays with the table it explains
+        cut = [n for n in report.board_time.notes if n.startswith("equal time:")]
+        parts += ["## Leaderboard at equal time", leaderboard_markdown(report, report.board_time),
+                  leaderboard_legend(report, report.board_time)]
+        parts += ["\n".join(f"- {line}" for line in cut)] if cut else []
     notes = data_notes(report, skipped)
     if notes:
         parts += ["## Notes on the data", "\n".join(f"- {line}" for line in notes)]
@@ -99,7 +105,8 @@ FILES = """| file | contents |
 |---|---|
 | `README.md` | this report |
 | `index.html` | this report as one interactive page (open it in a browser; it works offline) |
-| `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
+| `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard at equal evaluations (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
+| `leaderboard_equal_time.md`, `leaderboard_equal_time.csv` | the leaderboard at equal time: runs cut at random search's seconds on the same problem and seed (depends on the machine) |
 | `runs.csv` | one row per run at the budget: best CV and test scores, raw and normalized, trials, cost, failures, seconds |
 | `{trials_csv}`, `trials.parquet` | the trial record: one row per trial |
 | `*.png`, `*.pdf` | the figures |

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench import analysis
-from bench.leaderboard import Leaderboard, leaderboard
+from bench.leaderboard import Leaderboard, equal_time_leaderboard, leaderboard
 from bench.catalogue import Catalogue
 from bench.environment import distribution_version
 from bench.plan import run_specs, suite_problems
@@ -49,6 +49,10 @@ class Report:
     refs: pd.DataFrame
     diverged: dict[str, int]  # run id -> times it was started over (replay diverged)
     curves: Curves | None = None  # None before any complete run
+    #: the runs cut at random search's seconds (``analysis.EQUAL_TIME_COLUMNS``) and their
+    #: leaderboard: the equal-time view beside the leaderboard at equal evaluations
+    runs_time: pd.DataFrame | None = None
+    board_time: Leaderboard | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -145,10 +149,12 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
     trials = analysis.trial_records(store, specs, suite.name)
     curve = analysis.curves(trials, suite.budget)
     runs = analysis.run_table(trials, curve, catalogue, suite.budget)
+    runs_time = analysis.equal_time_runs(trials, runs, catalogue)
     report = Report(
         suite=suite, catalogue=catalogue, strategies=strategies, specs=specs, status=status,
         errors=errors, trials=trials, curve=curve, runs=runs, board=leaderboard(runs),
         refs=analysis.references(catalogue, planned.problems), diverged=diverged,
+        runs_time=runs_time, board_time=equal_time_leaderboard(runs_time),
     )
     if curve.empty:
         return report

@@ -12,9 +12,16 @@ import pandas as pd
 from tabulate import tabulate
 
 from bench import leaderboard, stats
+from bench.leaderboard import Leaderboard
 from bench.report_inputs import Report
 
-GZIP_TRIALS = 20_000  # trials.csv is gzipped past this many rows
+GZIP_TRIALS = 20_000
+#: What the main leaderboard's budget is, and what it is not.
+EQUAL_EVALUATIONS = (
+    "Equal evaluations: every run has the same budget counted in full-evaluation equivalents "
+    "(a trial at fidelity f costs the problem's frozen relative cost c(f)). This is not equal "
+    "compute: strategies choose configurations that take more or fewer seconds, and the seconds "
+    "spent suggesting are not charged; the equal-time leaderboard beside this one charges both.")  # trials.csv is gzipped past this many rows
 
 
 def trials_csv_name(rows: int) -> str:
@@ -22,11 +29,13 @@ def trials_csv_name(rows: int) -> str:
     return "trials.csv.gz" if rows > GZIP_TRIALS else "trials.csv"
 
 
-def _p(value, holm) -> str:
+def _p(value, holm, primary: bool = False) -> str:
+    """A p-value with its Holm-corrected value; bold when significant, for the primary test only
+    (no claim rests on a secondary test, so none is marked)."""
     if pd.isna(value):
         return "-"
     text = f"{value:.3g} ({holm:.3g})" if pd.notna(holm) else f"{value:.3g}"
-    return f"**{text}**" if pd.notna(holm) and holm < stats.ALPHA else text
+    return f"**{text}**" if primary and pd.notna(holm) and holm < stats.ALPHA else text
 
 
 def _ci(row) -> str:
@@ -46,14 +55,15 @@ def _effect(row) -> str:
     return f"{row['effect']:+.3f} [{row['effect_low']:+.3f}, {row['effect_high']:+.3f}]"
 
 
-def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
-    board = report.board.table
-    baseline = report.board.baseline
+def _leaderboard_rows(report: Report, which: Leaderboard | None = None
+                      ) -> tuple[list[str], list[list]]:
+    board = (which or report.board).table
+    baseline = (which or report.board).baseline
     headers = ["#", "strategy", "normalized score [95% CI]", "normalized test score", "mean rank"]
     if baseline:
         headers += [f"effect vs {baseline} [95% CI]", f"W/T/L vs {baseline}",
-                    "p Wilcoxon (Holm)", "p sign (Holm)", "P better / equiv. / worse",
-                    "test W/L; p sign (Holm)"]
+                    "p Wilcoxon (Holm), primary", "p sign (Holm), secondary",
+                    "P better / equiv. / worse, secondary", "test W/L; p sign (Holm)"]
     headers += ["problems", "runs"]
     rows = []
     for position, row in enumerate(board.to_dict("records"), start=1):
@@ -65,7 +75,7 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
                 line += ["(baseline)", "", "", "", "", ""]
             else:
                 line += [_effect(row), f"{row['wins']}/{row['ties']}/{row['losses']}",
-                         _p(row["wilcoxon_p"], row["wilcoxon_p_holm"]),
+                         _p(row["wilcoxon_p"], row["wilcoxon_p_holm"], primary=True),
                          _p(row["sign_p"], row["sign_p_holm"]), leaderboard.probabilities(row),
                          f"{row['test_wins']}/{row['test_losses']}; "
                          f"{_p(row['test_sign_p'], row['test_sign_p_holm'])}"]
@@ -75,20 +85,25 @@ def _leaderboard_rows(report: Report) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def leaderboard_markdown(report: Report) -> str:
-    if report.board.table.empty:
+def leaderboard_markdown(report: Report, which: Leaderboard | None = None) -> str:
+    """The leaderboard ``which`` (the one at equal evaluations when not given) in Markdown."""
+    if (which or report.board).table.empty:
         return "(no complete run yet)"
-    headers, rows = _leaderboard_rows(report)
+    headers, rows = _leaderboard_rows(report, which)
     return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
 
 
-def leaderboard_legend(report: Report) -> str:
+def leaderboard_legend(report: Report, which: Leaderboard | None = None) -> str:
+    """How to read the leaderboard ``which`` (the one at equal evaluations when not given)."""
+    board = which or report.board
+    equal_time = which is not None and which is report.board_time
     n_ok = int((report.refs["status"] == "ok").sum())
     over = (f"then over the {n_ok} problem(s) with usable references" if n_ok else
             "then over problems with usable references (none in this report, so the column is "
             "empty)")
     lines = [
-        f"Normalized score: `(best CV score - ref_random) / (ref_best - ref_random)` at the budget "
+        f"Normalized score: `(best CV score - ref_random) / (ref_best - ref_random)` at the "
+        f"{'cut' if equal_time else 'budget'} "
         f"with the catalogue's frozen references (1 = the reference run's best, 0 = the median "
         f"random configuration), averaged over seeds, {over}; the interval is a 95% percentile "
         f"bootstrap over problems ({stats.N_RESAMPLES:,} resamples, seed {stats.BOOTSTRAP_SEED}). "
@@ -96,17 +111,20 @@ def leaderboard_legend(report: Report) -> str:
         "same scale (orientation only: the CV references do not bound test scores). Mean rank: "
         "per problem on the mean best CV score over seeds (1 = best), averaged over problems.",
     ]
-    if report.board.baseline:
+    lines.insert(0, leaderboard.equal_time_legend(board.baseline) if equal_time
+                 else EQUAL_EVALUATIONS)
+    if board.baseline:
         lines.append(
-            leaderboard.baseline_legend(report.board.baseline) + " "
-            + leaderboard.holdout_legend(report.board.baseline))
-    result = report.board.friedman
+            leaderboard.baseline_legend(board.baseline) + " "
+            + leaderboard.holdout_legend(board.baseline))
+    result = board.friedman
     if not result.reason:
         lines.append(
-            f"Friedman test over {len(result.problems)} problems x {len(result.mean_ranks)} "
-            f"strategies: chi² = {result.statistic:.3f}, p = {result.pvalue:.3g}.")
-    if report.board.power is not None:
-        lines.append(report.board.power.describe())
+            f"Friedman test (secondary) over {len(result.problems)} problems x "
+            f"{len(result.mean_ranks)} strategies: chi² = {result.statistic:.3f}, "
+            f"p = {result.pvalue:.3g}.")
+    if board.power is not None:
+        lines.append(board.power.describe())
     return "\n\n".join(lines)
 
 
@@ -159,7 +177,8 @@ def _tex_label(text: str) -> str:
 
 def summary_line(report: Report) -> str:
     complete = sum(1 for s in report.specs if report.status.get(s.run_id) == "complete")
-    return (f"Budget {report.suite.budget} evaluations per run, {report.suite.seeds} seeds, "
+    return (f"Budget {report.suite.budget} evaluations per run (equal evaluations: "
+            f"full-evaluation equivalents), {report.suite.seeds} seeds, "
             f"{len(report.problems)} problems, {len(report.strategies)} strategies; "
             f"{complete} of {len(report.specs)} runs complete.")
 

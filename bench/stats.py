@@ -19,20 +19,28 @@ significance is claimed, and every test below runs across problems:
 - **Ranks**: per problem, on the mean over seeds (1 = best; equal means share the average rank).
 - **Against random search**, on the problems with usable references (rank-only problems enter
   the ranks only): wins, ties and losses on the per-problem difference of mean normalized score,
-  a tie when it lies within the region of practical equivalence ``[-ROPE, ROPE]``
-  (:data:`ROPE` = 0.01: one hundredth of the distance from the median random configuration to
-  the reference best. Why this width: below it a difference is smaller than what one more
+  a tie when it lies within that problem's band ``[-b, b]``, ``b = max(ROPE, 2 * SE)`` where SE
+  is the seeds' standard error of the problem's difference (:func:`difference_bands`; protocol
+  v3). :data:`ROPE` = 0.01 is the floor: one hundredth of the distance from the median random
+  configuration to the reference best; below it a difference is smaller than what one more
   correct validation sample is worth on most of these problems, and no practitioner would pick
-  a search method for it; without a band, differences of 0.001 counted as wins). Three tests,
-  two-sided: the Wilcoxon signed-rank test on the differences (zero differences dropped) and the
-  sign test on wins against losses (ties dropped), each Holm-corrected over the strategies
-  compared; and the Bayesian signed-rank test with the same region (Benavoli et al., 2017;
-  ``baycomp``, :data:`BAYES_SAMPLES` posterior samples, fixed seed), which gives P(better),
-  P(equivalent) and P(worse) than random search.
+  a search method for it (without a band, differences of 0.001 counted as wins). Twice the
+  standard error: seed noise was two thirds of the variance of the per-problem differences, so
+  with a fixed band the counts were noise.
+- **The primary test** (:data:`PRIMARY_TEST`, declared before any result, protocol v3): the
+  two-sided Wilcoxon signed-rank test on the per-problem differences from random search (zero
+  differences dropped), Holm-corrected over the strategies compared. A claim that a strategy
+  beats (or loses to) random search rests on it alone. Why this one: it uses the size of every
+  difference and not only its sign, so at the suite's few problems it has the most power of
+  the frequentist tests, and it needs no prior. Secondary, reported and never the basis of a
+  claim: the sign test on wins against losses (ties dropped), Holm-corrected; the Bayesian
+  signed-rank test with the region ``ROPE`` (Benavoli et al., 2017; ``baycomp``,
+  :data:`BAYES_SAMPLES` posterior samples, fixed seed), which gives P(better), P(equivalent)
+  and P(worse) than random search; the Friedman test and the pairwise tests below.
 - **Effect**: each strategy's mean per-problem difference from random search, with a 95%
   bootstrap interval over problems.
 - **Power** of the tests against random search: :mod:`bench.power`.
-- **Friedman test** over the (problem x strategy) table of mean best CV scores, on the problems
+- **Friedman test** (secondary) over the (problem x strategy) table of mean best CV scores, on the problems
   every strategy has. The critical-difference diagram's bars join strategies that pairwise
   Wilcoxon signed-rank tests (on the normalized differences, Holm-corrected over all pairs) do
   not separate; unlike Nemenyi's test on mean ranks, whether two strategies are told apart then
@@ -60,6 +68,12 @@ BASELINE = "random"
 #: Region of practical equivalence on the per-problem difference of mean normalized score (see
 #: the module's docstring for why this width).
 ROPE = 0.01
+#: A win or loss must exceed this many standard errors of the problem's difference over seeds.
+BAND_SE = 2.0
+#: The one test a claim against the baseline rests on (protocol v3); the others are secondary.
+PRIMARY_TEST = "Wilcoxon signed-rank test against random search, Holm-corrected"
+SECONDARY_TESTS = ("sign test (Holm)", "Bayesian signed-rank test", "Friedman test",
+                   "pairwise Wilcoxon (Holm) of the critical-difference diagram")
 #: Posterior samples of the Bayesian signed-rank test, and its seed.
 BAYES_SAMPLES = 20_000
 BAYES_SEED = 0
@@ -146,13 +160,49 @@ def holm(pvalues: pd.Series) -> pd.Series:
     return out
 
 
+def difference_bands(runs: pd.DataFrame, baseline: str = BASELINE, floor: float = ROPE,
+                     column: str = "normalized_score") -> pd.DataFrame:
+    """The per-problem band of every strategy's difference from ``baseline`` (a problem x strategy
+    table): ``max(floor, BAND_SE * SE)``, SE the seeds' standard error of the problem's
+    difference in mean ``column``. Seeds both have are paired (the SE of the mean of the
+    per-seed differences); with fewer than two shared seeds the two means' standard errors are
+    combined as for independent samples. Where SE cannot be estimated (one seed) the band is
+    ``floor``. ``runs``: the per-run table (``problem, strategy, seed, column``)."""
+    values = runs.pivot_table(index=["problem", "seed"], columns="strategy", values=column,
+                              aggfunc="mean", dropna=False)
+    problems = pd.Index(list(dict.fromkeys(runs["problem"])), name="problem")
+    if baseline not in values.columns:
+        return pd.DataFrame(floor, index=problems, columns=list(values.columns), dtype=float)
+    differences = values.sub(values[baseline], axis=0).groupby(level="problem")
+    pairs = differences.count()
+    paired = differences.std(ddof=1) / np.sqrt(pairs)
+    by_problem = values.groupby(level="problem")
+    share = by_problem.var(ddof=1) / by_problem.count()  # NaN with fewer than two seeds
+    unpaired = np.sqrt(share.add(share[baseline], axis=0))
+    se = paired.where(pairs >= 2, unpaired)
+    bands = (BAND_SE * se).clip(lower=floor).fillna(floor).reindex(problems).fillna(floor)
+    bands[baseline] = floor
+    return bands
+
+
+def win_tie_loss(diff: pd.Series, band: pd.Series | float = ROPE) -> tuple[int, int, int]:
+    """Wins, ties and losses of per-problem differences ``diff``: beyond ``+band`` / within /
+    beyond ``-band`` (``band`` per problem, aligned on ``diff``'s index, or one number)."""
+    width = band.reindex(diff.index).fillna(ROPE) if isinstance(band, pd.Series) else band
+    wins, losses = int((diff > width).sum()), int((diff < -width).sum())
+    return wins, len(diff) - wins - losses, losses
+
+
 def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
-                   baseline: str = BASELINE, rope: float = ROPE, bayes: bool = True) -> pd.DataFrame:
+                   baseline: str = BASELINE, rope: float = ROPE, bayes: bool = True,
+                   bands: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every strategy of ``raw`` (a problem x strategy table of mean best scores) against
     ``baseline`` on the problems both have with a normalized score: wins, ties and losses with
-    the region of practical equivalence ``rope``, the uncorrected p-values of the Wilcoxon
-    signed-rank and sign tests, and the Bayesian signed-rank test's probabilities (see the
-    module's docstring). ``bayes=False`` skips the Bayesian test (a fifth of a second each)."""
+    the per-problem band of ``bands`` (problem x strategy, :func:`difference_bands`; ``rope``
+    on every problem when not given), the uncorrected p-values of the Wilcoxon signed-rank
+    (primary) and sign tests, and the Bayesian signed-rank test's probabilities with the region
+    ``rope`` (see the module's docstring). ``bayes=False`` skips the Bayesian test (a fifth of
+    a second each)."""
     columns = ["wins", "ties", "losses", "wilcoxon_p", "sign_p", "p_better", "p_equivalent",
                "p_worse"]
     rows = {}
@@ -164,8 +214,9 @@ def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
         else:
             both = pd.DataFrame(columns=[strategy, baseline], dtype=float)
         diff = both[strategy] - both[baseline]
-        wins, losses = int((diff > rope).sum()), int((diff < -rope).sum())
-        ties = len(diff) - wins - losses
+        band = bands[strategy].clip(lower=rope) if bands is not None and strategy in bands \
+            else rope
+        wins, ties, losses = win_tie_loss(diff, band)
         row = {"wins": wins, "ties": ties, "losses": losses}
         if diff.empty:  # no problem in common: nothing to test
             row.update(wilcoxon_p=np.nan, sign_p=np.nan, p_better=np.nan, p_equivalent=np.nan,
@@ -182,9 +233,10 @@ def baseline_tests(raw: pd.DataFrame, normalized: pd.DataFrame,
 
 
 def compare_with_baseline(raw: pd.DataFrame, normalized: pd.DataFrame,
-                          baseline: str = BASELINE, rope: float = ROPE) -> pd.DataFrame:
+                          baseline: str = BASELINE, rope: float = ROPE,
+                          bands: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`baseline_tests` with each test's p-values Holm-corrected over the strategies."""
-    table = baseline_tests(raw, normalized, baseline, rope)
+    table = baseline_tests(raw, normalized, baseline, rope, bands=bands)
     table["wilcoxon_p_holm"] = holm(table["wilcoxon_p"].astype(float))
     table["sign_p_holm"] = holm(table["sign_p"].astype(float))
     return table

@@ -20,7 +20,8 @@ from bench.suite import Suite
 FIGURES = ["normalized_convergence", "convergence", "convergence_time", "average_rank", "heatmap",
            "ecdf", "overfitting", "timing", "critical_difference"]
 TABLES = ["trials.csv", "trials.parquet", "runs.csv", "leaderboard.csv", "leaderboard.md",
-          "leaderboard.tex", "manifest.json", "README.md", "index.html"]
+          "leaderboard.tex", "leaderboard_equal_time.csv", "leaderboard_equal_time.md",
+          "manifest.json", "README.md", "index.html"]
 STRONG = {"random": synth.Behaviour(0), "good": synth.Behaviour(2, suggest_seconds=0.05),
           "best": synth.Behaviour(4, suggest_seconds=0.2)}
 
@@ -55,7 +56,11 @@ def test_the_report_writes_every_file_and_embeds_every_figure(tmp_path):
     assert list(board.columns) == LEADERBOARD_COLUMNS
     assert list(board["strategy"]) == ["best", "good", "random"]
     board = board.set_index("strategy")
-    assert board.loc["best", "wins"] == 6  # the best of 5 draws a trial beats random everywhere
+    # the best of 5 draws a trial beats random everywhere; a win counts beyond the problem's band
+    means = pd.read_csv(out / "runs.csv").groupby(["problem", "strategy"])[
+        "normalized_score"].mean().unstack()
+    assert (means["best"] > means["random"]).all()
+    assert board.loc["best", "losses"] == 0 and board.loc["best", "wins"] >= 3
     assert board.loc["good", ["wins", "ties", "losses"]].sum() == 6
 
     trials = pd.read_csv(out / "trials.csv")
@@ -284,10 +289,10 @@ def test_latex_table_is_well_formed_and_marks_significance(tmp_path):
     for line in [header, *body.splitlines()]:
         assert line.endswith("\\\\") and line.count("&") == columns - 1, line
     assert "my\\_best" in tex and "my_best" not in tex.replace("my\\_best", "")
-    assert "\\textbf{" in tex  # 8 wins out of 8 problems: significant after Holm
+    assert "\\textbf{" in tex  # 8 positive differences of 8: the primary test is significant
     assert tex.count("{") == tex.count("}")
     board = pd.read_csv(out / "leaderboard.csv").set_index("strategy")
-    assert board.loc["my_best", "sign_p_holm"] < 0.05
+    assert board.loc["my_best", "wilcoxon_p_holm"] < 0.05
 
 
 CD_SCRIPT = """

@@ -44,7 +44,9 @@ def test_a_strategy_built_to_be_better_is_found_significantly_better_than_random
     runs = runs_table({"random": baseline_draw, "better": better_draw})
     board = leaderboard(runs).table.set_index("strategy")
     better = board.loc["better"]
-    assert better["wins"] >= 11
+    # a mean difference of 0.15 against seed noise of about 0.06 standard error: most problems
+    # beyond their band of twice that, none lost
+    assert better["wins"] > len(PROBLEMS) / 2 and better["losses"] == 0
     assert better["wilcoxon_p_holm"] < stats.ALPHA
     assert better["sign_p_holm"] < stats.ALPHA
     assert better["p_better"] > 0.95 and better["p_worse"] < 0.01
@@ -275,13 +277,15 @@ def test_no_problem_in_common_with_random_gives_no_test():
 
 def test_holdout_is_compared_raw_and_paired_by_direction():
     runs = runs_table({"random": baseline_draw, "better": better_draw})
+    before = leaderboard(runs).table.set_index("strategy").loc["better"]
     # the better strategy's incumbents do worse on the holdout on 10 of the 12 problems
     worse = runs["strategy"].eq("better") & runs["problem"].isin(PROBLEMS[:10])
     runs.loc[worse, "best_test_score"] = 0.0
     row = leaderboard(runs).table.set_index("strategy").loc["better"]
     assert (row["test_wins"], row["test_losses"]) == (2, 10)
     assert row["test_sign_p"] == pytest.approx(ss.binomtest(2, 12).pvalue)
-    assert row["wins"] >= 11  # the CV comparison is unchanged
+    assert (row["wins"], row["losses"]) == (before["wins"], before["losses"])  # CV unchanged
+    assert row["wins"] > len(PROBLEMS) / 2
 
 
 # -- power --------------------------------------------------------------------------------------
