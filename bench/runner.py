@@ -108,7 +108,8 @@ def execute_run(
             else:
                 instance.tell_failure(suggestion, fallback_score(worst, ref_random))
         except Exception:
-            return _failed(spec, where, "raised in tell()", trial, spent)
+            hook = "tell()" if outcome.status == "ok" else "tell_failure()"
+            return _failed(spec, where, f"raised in {hook}", trial, spent)
         told_seconds = time.perf_counter() - started
 
         spent += cost

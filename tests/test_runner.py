@@ -185,6 +185,24 @@ def test_failed_trials_are_told_as_failures_also_when_replayed(tiny):
     assert instances[1].hooks == instances[0].hooks
 
 
+def test_a_strategy_whose_tell_failure_raises_fails_its_run_saying_so(tiny):
+    class Fragile(Strategy):
+        def ask(self):
+            return {"max_depth": 9}  # raising-blobs refuses depths over 6
+
+        def tell(self, suggestion, score):
+            pass
+
+        def tell_failure(self, suggestion, score):
+            raise RuntimeError("boom in tell_failure")
+
+    outcome = execute_run(spec_for("raising-blobs", "fragile", budget=2),
+                          tiny.problems["raising-blobs"], describe(Fragile, "fragile", __file__),
+                          evaluate_here, lambda r: None)
+    assert outcome.status == "failed"
+    assert "raised in tell_failure()" in outcome.error and "boom in tell_failure" in outcome.error
+
+
 def test_a_failure_before_any_success_is_told_ref_random(tiny):
     told = []
 
