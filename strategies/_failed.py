@@ -5,8 +5,9 @@ A GP's model is what keeps it from a failed configuration, and a model can still
 optuna's GP sampler leaves failed trials out of its model, random initial draws know nothing of
 them, and an acquisition maximum on a discrete space can fall on the same point twice. Drawing
 with a :class:`FailedConfigurations` in the place of the space (``bench.codec.redraw`` reads its
-``is_forbidden``) treats a failed configuration like a forbidden combination: it goes to the strategy's ``refused`` (told to its library as bad) and the strategy
-draws again, without spending the harness's budget.
+``is_forbidden``) treats a failed configuration like a forbidden combination: it goes to the
+strategy's ``refused`` (told to its library as bad) and the strategy draws again, without
+spending the harness's budget.
 """
 
 import json
