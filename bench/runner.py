@@ -28,7 +28,8 @@ class ReplayDiverged(RuntimeError):
 
 
 def fallback_score(worst: float | None, ref_random: float | None) -> float:
-    """What a failed trial is told: the worst score of the run so far, else ``ref_random``."""
+    """The score that stands for a failed trial (:meth:`Strategy.tell_failure`): the worst score
+    of the run so far, else ``ref_random``."""
     if worst is not None:
         return worst
     return ref_random if ref_random is not None else 0.0
@@ -98,14 +99,18 @@ def execute_run(
             outcome = evaluate(problem, suggestion.params, suggestion.fidelity)
             record = None
 
-        told = outcome.score if outcome.status == "ok" else fallback_score(worst, ref_random)
-        if outcome.status == "ok":
-            worst = outcome.score if worst is None else min(worst, outcome.score)
         started = time.perf_counter()
         try:
-            instance.tell(suggestion, told)
+            # a failure is told as one (replayed trials too, from their stored status), with the
+            # worst-score convention's value for strategies whose library has no failed state
+            if outcome.status == "ok":
+                worst = outcome.score if worst is None else min(worst, outcome.score)
+                instance.tell(suggestion, outcome.score)
+            else:
+                instance.tell_failure(suggestion, fallback_score(worst, ref_random))
         except Exception:
-            return _failed(spec, where, "raised in tell()", trial, spent)
+            hook = "tell()" if outcome.status == "ok" else "tell_failure()"
+            return _failed(spec, where, f"raised in {hook}", trial, spent)
         told_seconds = time.perf_counter() - started
 
         spent += cost

@@ -18,19 +18,24 @@ package under the ``searchbench.strategies`` entry-point group)::
 
 ``ask`` returns a configuration (a dict), a :class:`Suggestion` (a configuration and a fidelity,
 for multi-fidelity strategies), or None when the strategy has nothing left to propose. ``tell``
-receives the suggestion just asked and its score (higher is better; a failed evaluation is told
-as the worst score of the run so far). The harness calls them strictly in turn.
+receives the suggestion just asked and its score (higher is better). A failed evaluation (an
+exception, a score that is not a number, a time limit) goes to ``tell_failure`` instead, with the
+worst score of the run so far; by default it is told to ``tell`` as that score, and a strategy
+whose library knows failed trials passes it on as one. The harness calls them strictly in turn,
+also when it replays a resumed run's stored trials.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import inspect
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bench.environment import distribution_version
 from bench.space import Config, Space
@@ -72,6 +77,15 @@ class Strategy(ABC):
         The searchbench extra (``pip install 'searchbench[NAME]'``) that provides what the
         strategy requires; found from ``requires`` when left empty. A strategy of an extra runs
         only in suites that name it, so installing an extra does not change the others.
+    learns : bool
+        True if the strategy's suggestions follow the scores it is told (a model, a population):
+        the contract test then checks that true scores lead it higher than negated ones, and
+        that it is told of failed trials. False for strategies whose suggestions ignore scores
+        (random, quasi-random, grid, random-configuration Hyperband).
+    aliases : dict of str to dict
+        Names of their own for settings of a parametrized strategy (:mod:`bench.variants`),
+        e.g. ``{"ng_de": {"optimizer": "TwoPointsDE"}}``; each alias is registered as a
+        strategy, and the class itself is then registered only through them.
     """
 
     name: ClassVar[str] = ""
@@ -79,6 +93,16 @@ class Strategy(ABC):
     requires: ClassVar[tuple[str, ...]] = ()
     multi_fidelity: ClassVar[bool] = False
     needs_extra: ClassVar[str] = ""
+    learns: ClassVar[bool] = False
+    aliases: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    @classmethod
+    def initial_design(cls, space: Space, budget: int) -> int:
+        """How many trials of a run of ``budget`` on ``space`` the strategy draws before its
+        model (or population update) first shapes a suggestion: its initial design. 0 for a
+        strategy that learns from the first score, or that never does (``learns`` False).
+        Tests size their budgets from it: just enough trials past it for the model to be used."""
+        return 0
 
 
     def __init__(self, space: Space, budget: int, seed: int, min_fidelity: float = 1.0):
@@ -94,6 +118,14 @@ class Strategy(ABC):
     @abstractmethod
     def tell(self, suggestion: Suggestion, score: float) -> None:
         """The score of the suggestion last asked (higher is better)."""
+
+    def tell_failure(self, suggestion: Suggestion, score: float) -> None:
+        """The suggestion last asked failed: its evaluation raised, gave no number or ran out of
+        time. ``score`` is what the worst-score convention tells in its place (the worst score
+        of the run so far, else the problem's random-search reference). This default keeps that
+        convention (``tell(suggestion, score)``); a strategy whose library has a failed state
+        overrides it to pass the failure on as one."""
+        self.tell(suggestion, score)
 
 
 @dataclass(frozen=True)
@@ -128,19 +160,39 @@ class StrategyInfo:
 
 
 def source_hash(cls: type) -> str:
-    """Hash of everything that shapes what ``cls`` proposes: the files that define it and its
-    strategy base classes, the helper modules of its package it uses (``_name.py`` files beside
-    it), the harness's space and run loop (:data:`SHAPING_FILES`), and the versions of the
-    distributions it ``requires``. Editing any of them changes the strategy's identity."""
+    """Hash of everything that shapes what ``cls`` proposes: the code of the files that define it
+    and its strategy base classes, of the helper modules of its package it uses (``_name.py``
+    files beside it), of the harness's space and run loop (:data:`SHAPING_FILES`), and the
+    versions of the distributions it ``requires``. Any change to the code that runs changes the
+    strategy's identity; editing a comment or a docstring does not (see :func:`code_digest`)."""
     digest = hashlib.sha256()
     for path in shaping_files(cls):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + code_digest(path.read_bytes()).encode())
     for klass in cls.__mro__:  # classes without a file (made at run time) by their name
         if _is_strategy(klass) and _source_file(klass) is None:
             digest.update(f"{klass.__module__}.{klass.__qualname__}".encode())
     for dist in sorted(cls.requires):
         digest.update(f"{dist}=={distribution_version(dist)}".encode())
     return digest.hexdigest()[:10]
+
+
+@functools.lru_cache(maxsize=256)
+def code_digest(source: bytes) -> str:
+    """A hash of what a Python file runs: its syntax tree without docstrings (of the module, its
+    classes and functions), dumped without positions, so comments, docstrings, blank lines and
+    line breaks leave it unchanged while any change to the code changes it. Text that does not
+    parse is hashed as it is."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return hashlib.sha256(b"unparsed\0" + source).hexdigest()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
 def shaping_files(cls: type) -> list[Path]:

@@ -8,7 +8,13 @@ they are handed out one by one, and the generation is told when all its scores a
 candidate on a forbidden combination is scored as the worst loss so far (before any score, it is
 dropped and the library asked for one more) and the strategy asks again, without spending the
 harness's budget.
+
+Neither library has a failed state for a candidate (each generation is told as a whole, a loss per
+candidate): a trial whose evaluation failed is told as the worst score of the run so far (the
+default of :meth:`bench.strategy.Strategy.tell_failure`).
 """
+
+import math
 
 import numpy as np
 
@@ -32,6 +38,12 @@ class GenerationStrategy(Strategy):
         self.box = UnitBox(space)
         self._pending, self._told = [], []
         self._x, self._worst = None, None
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """The first generation, told before the distribution moves: both libraries' default
+        population size, 4 + 3 ln n on the n coordinates of the unit box."""
+        return min(4 + int(3 * math.log(UnitBox(space).dim)), budget)
 
     def more(self, n):
         """``n`` new candidates of the current generation."""

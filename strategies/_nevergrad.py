@@ -7,6 +7,10 @@ to the parametrization's ``random_state``, from which every nevergrad optimizer 
 that lands on a forbidden combination is told to the optimizer with the worst loss seen so far
 (before any loss, it is left unanswered) and the strategy asks again, without spending the
 harness's budget.
+
+nevergrad has no failed state for a candidate (``tell`` takes a loss): a trial whose evaluation
+failed is told as the worst loss of the run so far (the default of
+:meth:`bench.strategy.Strategy.tell_failure`).
 """
 
 import contextlib
@@ -58,6 +62,18 @@ class NevergradStrategy(Strategy):
         self.opt = cls(parametrization=parametrization(space, seed), budget=budget, num_workers=1)
         self._candidate = None
         self._worst = None
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """The first population, where the optimizer has one (``llambda``: differential
+        evolution, particle swarms); 0 for those that move from the first score (NGOpt's
+        choices on small budgets, the (1+1) strategy)."""
+        import nevergrad as ng
+
+        with _quiet():
+            opt = ng.optimizers.registry[cls.optimizer](
+                parametrization=parametrization(space, 0), budget=budget, num_workers=1)
+        return min(int(getattr(opt, "llambda", 0) or 0), budget)
 
     def ask(self):
         with _quiet():

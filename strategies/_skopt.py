@@ -12,11 +12,18 @@ GP anyway. With the default ``"identity"`` transform, skopt 0.10.2 clips a log-s
 candidates (kept as logarithms) to its bounds in original units, so every tree-based surrogate
 proposed the upper bound of every log-scaled integer (``width=512`` in each suggestion after the
 initial points); the trees themselves are unaffected by the rescaling.
+
+skopt has no failed state for a trial: a trial whose evaluation failed is told as the worst score
+of the run so far (the default of :meth:`bench.strategy.Strategy.tell_failure`), which also keeps
+the GP surrogate from proposing the failed point again (its model holds it, at the worst score);
+with the GP, a candidate that lands on a failed configuration all the same is refused like a
+forbidden one (``_failed.py``).
 """
 
 import warnings
 
 from bench.codec import decode, redraw
+from bench.strategies._failed import FailedConfigurations
 from bench.strategy import Strategy
 
 #: Random points before the surrogate model takes over.
@@ -59,9 +66,10 @@ class SkoptStrategy(Strategy):
             def allowed(x):
                 return not space.is_forbidden(self._config(x))
 
+        estimator = self.estimator(seed)
         self.optimizer = Optimizer(
             skopt_dimensions(space),
-            base_estimator=self.estimator(seed),
+            base_estimator=estimator,
             n_initial_points=N_INITIAL_POINTS,
             acq_optimizer=ACQ_OPTIMIZER,
             acq_optimizer_kwargs={"n_points": ACQ_POINTS},
@@ -70,6 +78,14 @@ class SkoptStrategy(Strategy):
         )
         self._x = None
         self._worst = None
+        self.failed = FailedConfigurations(space)
+        # the GP must never propose a failed configuration again (see _failed.py)
+        self._avoid = self.failed if isinstance(estimator, str) and estimator == "GP" else space
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """skopt's random initial points (:data:`N_INITIAL_POINTS`)."""
+        return min(N_INITIAL_POINTS, budget)
 
     def estimator(self, seed):
         """The surrogate model: a name skopt knows, or a regressor instance."""
@@ -91,12 +107,16 @@ class SkoptStrategy(Strategy):
             self._tell(self._worst)
 
     def ask(self):
-        return redraw(self._draw, self.space, self._refused, MAX_REDRAWS, "candidates")[1]
+        return redraw(self._draw, self._avoid, self._refused, MAX_REDRAWS, "candidates")[1]
 
     def tell(self, suggestion, score):
         loss = -score  # skopt minimizes
         self._worst = loss if self._worst is None else max(self._worst, loss)
         self._tell(loss)
+
+    def tell_failure(self, suggestion, score):
+        self.failed.add(suggestion.params)
+        super().tell_failure(suggestion, score)
 
     def _tell(self, loss):
         # skopt's own check refuses a forbidden point; a forbidden point is told on purpose

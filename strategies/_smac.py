@@ -11,6 +11,11 @@ loggers are kept to errors: its warnings (a small space running out of new confi
 are expected here and would only clutter the progress display. For the same reason the
 ``RuntimeWarning`` that SMAC 2's local search raises when it averages the times of an empty list of
 steps (for a debug message; the suggestion does not depend on it) is silenced in ``ask``.
+
+A trial whose evaluation failed is told to SMAC as ``StatusType.CRASHED``, with the worst score of
+the run so far as its cost: SMAC's run history keeps the crash as one, and its models read a
+crashed trial's cost as it is told (SMAC's own crash cost, infinity, would break the log-scaled
+forest).
 """
 
 import logging
@@ -127,6 +132,11 @@ class SmacStrategy(Strategy):
         from smac.runhistory import TrialValue
 
         self.smac.tell(self._info, TrialValue(cost=-score), save=False)  # SMAC minimizes
+
+    def tell_failure(self, suggestion, score):
+        from smac.runhistory import StatusType, TrialValue
+
+        self.smac.tell(self._info, TrialValue(cost=-score, status=StatusType.CRASHED), save=False)
 
     def _config(self, configuration):
         return decode(self.space, dict(configuration))

@@ -10,11 +10,18 @@ dropped). The first ``N_INITIAL`` points are uniform random draws from the run's
 library's own ``maximize(init_points=5)`` starts. A candidate on a forbidden combination is
 registered with the worst score so far (before any score, it is simply drawn again) and the
 strategy asks again, without spending the harness's budget.
+
+The library has no failed state for a point: a trial whose evaluation failed is registered with
+the worst score of the run so far (the default of :meth:`bench.strategy.Strategy.tell_failure`),
+which keeps the GP from proposing the failed point again (its model holds it, at the worst score);
+a draw that lands on a failed configuration all the same is refused like a forbidden one
+(``_failed.py``).
 """
 
 import numpy as np
 
 from bench.codec import UnitBox, redraw
+from bench.strategies._failed import FailedConfigurations
 from bench.strategy import Strategy
 
 N_INITIAL = 5
@@ -37,9 +44,15 @@ class BayesOpt(Strategy):
         self.utility = UtilityFunction(kind="ucb", kappa=2.576, xi=0.0)
         self.rng = np.random.default_rng(seed)
         self._x, self._worst, self._told = None, None, 0
+        self.failed = FailedConfigurations(space)
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """The uniform random draws before the GP is used (:data:`N_INITIAL`)."""
+        return min(N_INITIAL, budget)
 
     def ask(self):
-        self._x, config = redraw(self._draw, self.space, self._refused, MAX_REDRAWS)
+        self._x, config = redraw(self._draw, self.failed, self._refused, MAX_REDRAWS)
         return config
 
     def _draw(self):
@@ -58,6 +71,10 @@ class BayesOpt(Strategy):
         self._worst = score if self._worst is None else min(self._worst, score)
         self._told += 1
         self._register(self._x, score)
+
+    def tell_failure(self, suggestion, score):
+        self.failed.add(suggestion.params)
+        super().tell_failure(suggestion, score)
 
     def _register(self, x, score):
         self.opt.register(params=dict(zip(self.keys, map(float, x))), target=float(score))

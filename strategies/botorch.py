@@ -13,11 +13,18 @@ run proposes the same points. Needs PyTorch (the ``torch`` extra); one torch thr
 A candidate on a forbidden combination is added to the model's data with the worst score so far
 (before any score, it is simply drawn again) and the strategy asks again, without spending the
 harness's budget.
+
+BoTorch's ``SingleTaskGP`` has no notion of a failed point: a trial whose evaluation failed is
+added to the model's data with the worst score of the run so far (the default of
+:meth:`bench.strategy.Strategy.tell_failure`), which keeps the GP from proposing it again; a
+draw that lands on a failed configuration all the same is refused like a forbidden one
+(``_failed.py``).
 """
 
 import numpy as np
 
 from bench.codec import UnitBox, redraw
+from bench.strategies._failed import FailedConfigurations
 from bench.strategy import Strategy
 
 N_INITIAL = 5
@@ -40,9 +47,15 @@ class BoTorchLogEI(Strategy):
         self.sobol = torch.quasirandom.SobolEngine(self.box.dim, scramble=True, seed=seed)
         self.xs, self.ys = [], []
         self._x, self._draws = None, 0
+        self.failed = FailedConfigurations(space)
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """The Sobol' points before the GP is used (:data:`N_INITIAL`)."""
+        return min(N_INITIAL, budget)
 
     def ask(self):
-        self._x, config = redraw(self._draw, self.space, self._refused, MAX_REDRAWS)
+        self._x, config = redraw(self._draw, self.failed, self._refused, MAX_REDRAWS)
         return config
 
     def _refused(self, x):
@@ -82,3 +95,7 @@ class BoTorchLogEI(Strategy):
     def tell(self, suggestion, score):
         self.xs.append(self._x)
         self.ys.append(float(score))
+
+    def tell_failure(self, suggestion, score):
+        self.failed.add(suggestion.params)
+        super().tell_failure(suggestion, score)

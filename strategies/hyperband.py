@@ -4,10 +4,12 @@ configurations against the fidelity they start at, with random configurations (S
 
 Fidelity is the problem's own (training fraction, number of estimators or iterations) from its
 minimum fraction up to 1, with eta = 3: with a minimum of 0.1 the rungs are 1/9, 1/3 and 1. A
-trial at fidelity f costs f, so a budget of 50 full evaluations buys about 130 trials. Why
-SMAC: its intensifiers are the maintained ask/tell implementation of both algorithms over real
-valued budgets; optuna's pruners need the objective to report intermediate steps, which the
-harness's one-shot evaluations do not have.
+trial at fidelity f is charged the problem's relative compute c(f) (:mod:`bench.costcurve`; f
+itself for a problem without a measured curve), so how many trials a budget buys depends on the
+problem: with c(f) = f a budget of 50 full evaluations buys about 130. Why SMAC: its
+intensifiers are the maintained ask/tell implementation of both algorithms over real valued
+budgets; optuna's pruners need the objective to report intermediate steps, which the harness's
+one-shot evaluations do not have.
 """
 
 from bench.strategies._smac import SmacStrategy

@@ -9,7 +9,8 @@ runs exactly those steps, one trial at a time, with the harness in the evaluator
 space is flat (every dimension searched; the configuration keeps the active ones); categorical
 choices are drawn as indices. A draw that lands on a forbidden combination is written back as a
 failed trial (hyperopt's TPE counts it as an infinitely bad point) and the strategy draws again,
-without spending the harness's budget.
+without spending the harness's budget. A trial whose evaluation failed is written back the same
+way, as hyperopt's own ``STATUS_FAIL``, as ``fmin`` does when its objective reports a failure.
 """
 
 import math
@@ -78,6 +79,24 @@ class Hyperopt(Strategy):
         from hyperopt import STATUS_OK
 
         self._finish(self._doc, {"loss": -score, "status": STATUS_OK})  # hyperopt minimizes
+
+    def tell_failure(self, suggestion, score):
+        from hyperopt import STATUS_FAIL
+
+        self._finish(self._doc, {"status": STATUS_FAIL})
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """TPE's random startup trials (``n_startup_jobs``, its default); annealing starts
+        around the best trial from the first score on."""
+        if cls.algorithm != "tpe":
+            return 0
+        import inspect
+
+        from hyperopt import tpe
+
+        return min(int(inspect.signature(tpe.suggest).parameters["n_startup_jobs"].default),
+                   budget)
 
     def _new_trial(self):
         import importlib

@@ -14,6 +14,7 @@ or fixed values), ``BruteForce`` (it cannot enumerate continuous dimensions).
 """
 
 import inspect
+import math
 
 from bench.strategies._optuna import OptunaStrategy
 from bench.variants import Parameter
@@ -55,6 +56,22 @@ class Optuna(OptunaStrategy):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.learns = cls.sampler not in ("QMC", "Random")  # a variant's sampler, set by now
+        cls.impute_failures = cls.sampler == "GP"  # it models completed trials only
+
+    @classmethod
+    def initial_design(cls, space, budget):
+        """The sampler's random startup trials (``n_startup_trials``, its default), plus for
+        CMA-ES its first generation (4 + 3 ln n for the n numeric dimensions it models)."""
+        import optuna.samplers
+
+        if not cls.learns:
+            return 0
+        params = inspect.signature(getattr(optuna.samplers, f"{cls.sampler}Sampler")).parameters
+        startup = params["n_startup_trials"].default if "n_startup_trials" in params else 0
+        if cls.sampler == "CmaEs":
+            shared = [d for d in space if d.kind != "categorical" and d.condition is None]
+            startup += 4 + int(3 * math.log(max(len(shared), 1)))
+        return min(int(startup), budget)
 
     def build_sampler(self, seed):
         import optuna.samplers

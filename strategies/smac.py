@@ -38,6 +38,12 @@ def _ordered_local_search():
 class SMAC(SmacStrategy):
     learns = True  # its suggestions follow the scores it is told (checked by the contract test)
 
+    @classmethod
+    def initial_design(cls, space, budget):
+        """SMAC's Sobol' initial design: 10 configurations per hyperparameter, at most a quarter
+        of the budget (``get_initial_design``'s defaults; at least one)."""
+        return int(max(1, min(10 * len(space), 0.25 * budget)))
+
     def facade(self, scenario):
         from smac import HyperparameterOptimizationFacade as HPO
 

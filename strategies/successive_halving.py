@@ -4,8 +4,11 @@ then start again (SMAC3's ``SuccessiveHalving`` intensifier over budgets, driven
 inside its ``HyperbandFacade`` for random configurations).
 
 Fidelity runs from the problem's minimum fraction up to 1 with eta = 3 (with a minimum of 0.1:
-nine configurations at 1/9, three at 1/3, one at 1: 13 trials for three full evaluations' worth
-per bracket, so about 220 trials for a budget of 50).
+nine configurations at 1/9, three at 1/3, one at 1 per bracket). A trial at fidelity f is charged
+the problem's relative compute c(f) (:mod:`bench.costcurve`), so a bracket costs 9 c(1/9) +
+3 c(1/3) + 1 full evaluations: three full evaluations' worth, about 220 trials for a budget of 50,
+only when c(f) = f (a problem without a measured curve); fixed costs make c(1/9) larger and the
+trials fewer.
 See hyperband.py for why SMAC's implementation.
 """
 

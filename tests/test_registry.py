@@ -69,7 +69,10 @@ def test_editing_a_strategy_or_any_helper_it_uses_changes_its_identity(plugged, 
     before = source_hash(cls)
     assert source_hash(cls) == before  # stable while nothing changes
     path = folder / helper
-    path.write_text(path.read_text() + "\n# edited\n")
+    text = path.read_text()
+    path.write_text(text + "\n# edited\n")
+    assert source_hash(cls) == before  # a comment runs nothing (tests/test_identity.py)
+    path.write_text(text + "\nEDITED = True\n")
     assert source_hash(cls) != before
 
 

@@ -143,6 +143,66 @@ def test_failed_trials_are_recorded_and_told_the_worst_score_so_far(tiny):
     assert instance_scores[6:] == [worst_ok] * 3
 
 
+def test_failed_trials_are_told_as_failures_also_when_replayed(tiny):
+    """A failed trial reaches ``tell_failure`` (with the worst score so far), not ``tell``; a
+    resumed run replays the stored trials into a fresh strategy through the same hooks."""
+    instances = []
+
+    class Aware(Strategy):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.next, self.hooks = 0, []
+            instances.append(self)
+
+        def ask(self):
+            self.next += 1
+            return {"max_depth": self.next}
+
+        def tell(self, suggestion, score):
+            self.hooks.append(("tell", suggestion.params["max_depth"], score))
+
+        def tell_failure(self, suggestion, score):
+            self.hooks.append(("failure", suggestion.params["max_depth"], score))
+
+    problem, info = tiny.problems["raising-blobs"], describe(Aware, "aware", __file__)
+    spec = spec_for("raising-blobs", "aware", budget=9)
+    records = []
+    execute_run(spec, problem, info, evaluate_here, records.append, ref_random=0.123)
+    assert [r.status for r in records] == ["ok"] * 6 + ["failed"] * 3
+    worst_ok = min(r.score for r in records[:6])
+    assert instances[0].hooks == [("tell", r.params["max_depth"], r.score) for r in records[:6]] \
+        + [("failure", depth, worst_ok) for depth in (7, 8, 9)]
+
+    calls = []
+
+    def counting(problem, params, fidelity):
+        calls.append(params)
+        return evaluate_here(problem, params, fidelity)
+
+    outcome = execute_run(spec, problem, info, counting, lambda r: None, prior=tuple(records),
+                          ref_random=0.123)
+    assert outcome.status == "complete" and calls == []  # every trial replayed, none evaluated
+    assert instances[1].hooks == instances[0].hooks
+
+
+def test_a_strategy_whose_tell_failure_raises_fails_its_run_saying_so(tiny):
+    class Fragile(Strategy):
+        def ask(self):
+            return {"max_depth": 9}  # raising-blobs refuses depths over 6
+
+        def tell(self, suggestion, score):
+            pass
+
+        def tell_failure(self, suggestion, score):
+            raise RuntimeError("boom in tell_failure")
+
+    outcome = execute_run(spec_for("raising-blobs", "fragile", budget=2),
+                          tiny.problems["raising-blobs"], describe(Fragile, "fragile", __file__),
+                          evaluate_here, lambda r: None)
+    assert outcome.status == "failed"
+    assert "raised in tell_failure()" in outcome.error and "boom in tell_failure" in outcome.error
+
+
 def test_a_failure_before_any_success_is_told_ref_random(tiny):
     told = []
 

@@ -35,9 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 FOUND = list(discover().values())
 AVAILABLE = [info for info in FOUND if info.available]
 BY_NAME = {info.name: info for info in AVAILABLE}
-#: Large enough for every model-based strategy to leave its initial design (hyperopt's TPE
-#: starts after 20 random trials, SMAC's forest after a quarter of the budget).
-BUDGET = 25
+#: The smallest contract budget: enough trials for the checks that the space is explored (several
+#: categorical values, both branches of the nested condition) and for a multi-fidelity strategy
+#: to reach full fidelity.
+MIN_BUDGET = 12
+#: Trials past a strategy's declared initial design, so that its model is used in the contract
+#: test (it proposes this many suggestions, and is told their scores).
+PAST_DESIGN = 4
 MIN_FIDELITY = 0.1
 
 SPACE = Space([
@@ -82,9 +86,24 @@ class SyntheticProblem:
         return Outcome("ok", value, 0.0, value, 0.0)
 
 
-def run_once(name, seed=0, fail_every=0, budget=BUDGET):
-    """One run of strategy ``name`` through the harness's own loop: (outcome, trial records)."""
+@functools.cache
+def contract_budget(name):
+    """The contract test's budget for strategy ``name``: the smallest from MIN_BUDGET up that
+    leaves PAST_DESIGN trials past its declared initial design (which may grow with the budget:
+    SMAC's is a quarter of it)."""
+    cls = BY_NAME[name].cls
+    budget = MIN_BUDGET
+    while budget - cls.initial_design(SPACE, budget) < PAST_DESIGN:
+        budget += 1
+        assert budget < 1000, f"{name}'s initial design never leaves {PAST_DESIGN} trials"
+    return budget
+
+
+def run_once(name, seed=0, fail_every=0, budget=None):
+    """One run of strategy ``name`` through the harness's own loop: (outcome, trial records);
+    ``budget`` defaults to the strategy's :func:`contract_budget`."""
     info = BY_NAME[name]
+    budget = contract_budget(name) if budget is None else budget
     problem = SyntheticProblem(fail_every)
     records = []
     spec = RunSpec("synthetic", info.name, info.version, seed, budget, "fp")
@@ -146,7 +165,7 @@ def test_suggestions_stay_inside_the_space(strategy):
     # (tests/test_space.py): at this budget a practitioner's grid keeps `kind`, whose other values
     # switch on three conditional dimensions, at its default and varies the rest.
     if strategy.name == "grid":
-        levels, _ = SPACE.finest_grid(BUDGET)
+        levels, _ = SPACE.finest_grid(contract_budget("grid"))
         assert levels["kind"] == 1 and min(levels[d] for d in ("lr", "depth", "width")) == 2
         return
     assert len({r.params["kind"] for r in records}) > 1
@@ -159,17 +178,28 @@ def test_budget_is_respected(strategy):
     assert outcome.status == "complete", outcome.error
     assert all(r.cost == r.fidelity for r in records)
     total = sum(r.cost for r in records)
-    assert total <= BUDGET + 1e-9
+    budget = contract_budget(strategy.name)
+    assert total <= budget + 1e-9
     if strategy.multi_fidelity:
-        assert total > BUDGET - 1 - 1e-9  # within one full evaluation of the budget
+        assert total > budget - 1 - 1e-9  # within one full evaluation of the budget
         assert any(r.fidelity < 1 for r in records) and any(r.fidelity == 1 for r in records)
     elif strategy.name != "grid":
-        assert len(records) == BUDGET
+        assert len(records) == budget
 
 
-def test_fixed_seed_gives_the_same_configurations(strategy):
-    _, again = run_once(strategy.name)  # a fresh strategy instance, as a resumed run gets
-    assert trace(again) == trace(drive(strategy.name)[1])
+def test_an_initial_design_is_declared_only_by_a_strategy_that_learns(strategy):
+    """The contract budgets are derived from it: a strategy whose suggestions ignore the scores
+    has no model to wait for, and no design is longer than the run."""
+    for budget in (1, 6, 50):
+        design = strategy.cls.initial_design(SPACE, budget)
+        assert isinstance(design, int) and 0 <= design <= budget
+        if not strategy.cls.learns:
+            assert design == 0
+
+
+# A fixed seed gives the same configurations in a fresh strategy instance, as a resumed run gets:
+# checked by test_same_configurations_in_another_process, whose child process runs a fresh
+# instance of every strategy (the separate rerun in this process that was here repeated it).
 
 
 def test_another_seed_gives_other_configurations(strategy):
@@ -199,8 +229,8 @@ def test_nothing_is_left_in_the_working_or_temporary_folders(strategy, tmp_path,
 
 
 @pytest.fixture(scope="module")
-def traces_in_two_processes(request):
-    """Traces of seed 0 computed by two fresh processes with different string hashing.
+def traces_in_another_process(request):
+    """Traces of seed 0 computed by a fresh process whose string hashing differs from this one's.
 
     Only the strategies whose cross-process test was collected are traced, so that ``-k name``
     stays quick."""
@@ -209,34 +239,28 @@ def traces_in_two_processes(request):
         if item.originalname == "test_same_configurations_in_another_process"
         and item.callspec.params["strategy"].available
     })
-    children = []
-    for hash_seed in ("1", "2"):
-        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        code = f"import test_strategies as t; t.print_traces({names!r})"
-        children.append(subprocess.Popen(
-            [sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        ))
-    outputs = []
-    for child in children:
-        out, err = child.communicate(timeout=600)
-        assert child.returncode == 0, err
-        outputs.append(json.loads(out.strip().splitlines()[-1]))
-    return outputs
+    # one child: with this process it makes two processes, two hash seeds, fresh instances
+    hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+    code = f"import test_strategies as t; t.print_traces({names!r})"
+    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
+                           capture_output=True, timeout=600)
+    assert child.returncode == 0, child.stderr
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
-def test_same_configurations_in_another_process(strategy, traces_in_two_processes):
+def test_same_configurations_in_another_process(strategy, traces_in_another_process):
     """A resumed run replays its trials into a fresh strategy, possibly in another process: the
-    strategy must propose the same configurations whatever the process's hash seed."""
-    first, second = traces_in_two_processes
-    assert first[strategy.name] == second[strategy.name]
-    assert first[strategy.name] == trace(drive(strategy.name)[1])  # and this process agrees
+    strategy must propose the same configurations whatever the process's hash seed. The child
+    runs a fresh instance with another hash seed than this process, so this also checks that a
+    fixed seed gives a fresh instance the same configurations, as a resumed run needs."""
+    assert traces_in_another_process[strategy.name] == trace(drive(strategy.name)[1])
 
 
 # -- scores guide the search: a sign error in an adapter fails here ------------------------------
 
 #: Strategies that declare that their suggestions follow their scores (``learns = True``).
-LEARNERS = [info for info in AVAILABLE if getattr(info.cls, "learns", False)]
+LEARNERS = [info for info in AVAILABLE if info.cls.learns]
 SMOOTH = Space([Real("x", -2.0, 2.0), Real("y", -2.0, 2.0)])
 SIGN_SEEDS = (0, 1, 2)
 SIGN_BUDGET = 30
