@@ -20,7 +20,14 @@ LABELS = {
     "wilcoxon_p": "p Wilcoxon (Holm)", "sign_p": "p sign (Holm)", "problems": "problems",
     "normalized_problems": "problems with references", "runs": "runs",
     "suggest_seconds": "suggest s / run", "eval_seconds": "evaluate s / run",
+    "p_better": "P(better)", "p_equivalent": "P(equivalent)", "p_worse": "P(worse)",
 }
+#: The columns shown at first (with ``#`` and the strategy): the score, its effect and holdout
+#: counterpart, the rank, the paired comparison with the baseline and P(better). Every other
+#: column, including any added later, is folded behind the table's "more columns" button, so
+#: the table fits 1,400 px.
+PRIMARY = ("normalized_score", "effect", "normalized_test_score", "mean_rank", "wins",
+           "wilcoxon_p", "p_better", "test_wins")
 
 
 def _number(value) -> str:
@@ -44,7 +51,9 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
     and a sort key per row. Every column of ``board`` is shown: ``X`` with ``X_low``/``X_high``
     becomes ``X [low, high]``; ``P`` with ``P_holm`` becomes ``P (Holm)``, bold below
     ``alpha``; ``<prefix>wins``/``ties``/``losses`` become one W/T/L column; anything else is
-    shown by name, numbers with four significant digits."""
+    shown by name, numbers with four significant digits; ``<prefix>wins``/``losses`` without
+    ties become one W/L column. Columns not in :data:`PRIMARY` are marked ``secondary``: the
+    page folds them until asked."""
     names = list(board.columns)
     used: set[str] = set()
     columns = []
@@ -80,6 +89,17 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
             if baseline:
                 texts = ["(baseline)" if row["strategy"] == baseline and text == "–" else text
                          for row, text in zip(rows, texts)]
+        elif name.endswith("wins") and f"{name[:-4]}losses" in names:
+            prefix = name[:-4]
+            used.add(f"{prefix}losses")
+            label = prefix.replace("_", " ").strip()
+            header = (f"{label} W/L" if label else "W/L") + (f" vs {baseline}" if baseline
+                                                           else "")
+            texts = ["–" if pd.isna(row[name]) else f"{row[name]}/{row[f'{prefix}losses']}"
+                     for row in rows]
+            if baseline:
+                texts = ["(baseline)" if row["strategy"] == baseline and text == "–" else text
+                         for row, text in zip(rows, texts)]
         elif f"{name}_holm" in names:
             used.add(f"{name}_holm")
             texts = []
@@ -97,7 +117,8 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
         else:
             texts = [_number(v) for v in values]
         columns.append({"name": name, "header": header, "texts": texts,
-                        "keys": [_sort_key(v) for v in values]})
+                        "keys": [_sort_key(v) for v in values],
+                        "secondary": name not in PRIMARY})
     return columns
 
 
@@ -112,8 +133,9 @@ def leaderboard_html(data: PageData) -> str:
     columns = table_columns(board, data.baseline, data.alpha)
     head = ['<th data-type="num">#</th>', '<th title="click the box to hide or show, the name to '
             'highlight">strategy</th>']
-    head += [f'<th title="{html.escape(c["name"])}">{html.escape(c["header"])}</th>'
-             for c in columns]
+    more = [' class="more"' if c["secondary"] else "" for c in columns]
+    head += [f'<th{m} title="{html.escape(c["name"])}">{html.escape(c["header"])}</th>'
+             for c, m in zip(columns, more)]
     body = []
     for i, strategy in enumerate(board["strategy"]):
         colour = data.colours.get(strategy, "#333")
@@ -122,10 +144,13 @@ def leaderboard_html(data: PageData) -> str:
                  f'<td data-v="{name}"><label><input type="checkbox" class="show" checked '
                  f'aria-label="show {name}"> <span class="swatch" style="background:{colour}">'
                  f'</span></label> <button class="hl" type="button">{name}</button></td>']
-        cells += [f'<td data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
-                  for c in columns]
+        cells += [f'<td{m} data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
+                  for c, m in zip(columns, more)]
         body.append(f'<tr data-strategy="{name}">{"".join(cells)}</tr>')
-    return (f'<div class="scroll"><table id="leaderboard"><thead><tr>{"".join(head)}</tr>'
+    folded = sum(c["secondary"] for c in columns)
+    toggle = (f'<p class="controls"><button type="button" id="more-columns" aria-expanded='
+              f'"false">show {folded} more columns</button></p>' if folded else "")
+    return (f'{toggle}<div class="scroll"><table id="leaderboard" class="folded"><thead><tr>{"".join(head)}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
