@@ -102,7 +102,8 @@ def render(data: PageData) -> str:
     sections.append(
         '<section id="leaderboard-section"><h2>Leaderboard</h2>'
         "<p>Click a header to sort; click a box to hide or show a strategy in every chart, "
-        "its name (or double-click it in a legend) to highlight it.</p>"
+        "its name (or double-click it in a legend) to highlight it. Each strategy has its own "
+        "colour and line style, the same in every chart.</p>"
         f"{controls}{leaderboard_html(data)}"
         + (f'<ul class="notes">{notes}</ul>' if notes else "") + "</section>")
 

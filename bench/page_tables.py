@@ -126,6 +126,18 @@ def _number3(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.3f}"
 
 
+#: SVG dash patterns of plotly's line styles, for the leaderboard's swatches.
+DASH_ARRAYS = {"dash": "5,3", "dot": "2,2", "dashdot": "5,2,2,2", "longdash": "8,3"}
+
+
+def _swatch(colour: str, dash: str | None) -> str:
+    """A short line in the strategy's colour and line style, as its charts draw it."""
+    pattern = DASH_ARRAYS.get(dash or "solid")
+    extra = f' stroke-dasharray="{pattern}"' if pattern else ""
+    return (f'<svg class="swatch" width="24" height="10" aria-hidden="true"><line x1="0" y1="5" '
+            f'x2="24" y2="5" stroke="{colour}" stroke-width="3"{extra}/></svg>')
+
+
 def leaderboard_html(data: PageData) -> str:
     board = data.board
     if board.empty:
@@ -142,8 +154,7 @@ def leaderboard_html(data: PageData) -> str:
         name = html.escape(strategy)
         cells = [f'<td data-v="{i + 1}">{i + 1}</td>',
                  f'<td data-v="{name}"><label><input type="checkbox" class="show" checked '
-                 f'aria-label="show {name}"> <span class="swatch" style="background:{colour}">'
-                 f'</span></label> <button class="hl" type="button">{name}</button></td>']
+                 f'aria-label="show {name}"> {_swatch(colour, data.dashes.get(strategy))}</label> <button class="hl" type="button">{name}</button></td>']
         cells += [f'<td{m} data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
                   for c, m in zip(columns, more)]
         body.append(f'<tr data-strategy="{name}">{"".join(cells)}</tr>')
