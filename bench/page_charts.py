@@ -132,7 +132,10 @@ def _log_axis(values: np.ndarray, unit: str = "s", **more) -> dict:
 
 
 def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> Figure:
+    """Mean normalized best-so-far over problems against ``x`` (``cost`` or ``seconds``), from
+    :func:`curve_start` on; the axis title says where the curves start when it cuts."""
     start = curve_start(band, x)
+    cut = start is not None and start > float(band[x].min())
     if start is not None:
         band = band[band[x] >= start]
     traces = []
@@ -143,7 +146,9 @@ def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> Figure:
     rule = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "line": {"color": "#555",
                                                                            "width": 1}}
     timed = x == "seconds"
-    title = {"text": "time spent by the run (s)" if timed else "evaluations (full-fidelity cost)"}
+    title = {"text": ("time spent by the run (s)" if timed else "evaluations (full-fidelity cost)")
+             + (f", from {start:.3g}{' s' if timed else ''}, where every strategy has a value"
+                if cut else "")}
     xaxis = (_log_axis(band[x].to_numpy(dtype=float), title=title) if timed else
              {"title": title, "type": "-"})
     return {"data": traces, "layout": _layout(
