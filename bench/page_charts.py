@@ -147,8 +147,8 @@ def normalized_figure(band: pd.DataFrame, x: str, data: PageData) -> Figure:
                                                                            "width": 1}}
     timed = x == "seconds"
     title = {"text": ("time spent by the run (s)" if timed else "evaluations (full-fidelity cost)")
-             + (f", from {start:.3g}{' s' if timed else ''}, where every strategy has a value"
-                if cut else "")}
+             + (f", from {start:.3g}{' s' if timed else ''}, where every strategy has a value "
+                f"and every band is above {NORMALIZED_FLOOR:g}" if cut else "")}
     xaxis = (_log_axis(band[x].to_numpy(dtype=float), title=title) if timed else
              {"title": title, "type": "-"})
     return {"data": traces, "layout": _layout(

@@ -336,7 +336,8 @@ def test_the_normalized_curves_start_where_every_strategy_has_a_value_above_the_
                                                                "b": "rgb(4,5,6)"})
     figure = page_charts.normalized_figure(band, "cost", data)
     floor = figure["layout"]["yaxis"]["range"][0]
-    assert "from 3, where every strategy has a value" in figure["layout"]["xaxis"]["title"]["text"]
+    assert ("from 3, where every strategy has a value and every band is above -1"
+            in figure["layout"]["xaxis"]["title"]["text"])
     for trace in figure["data"]:
         assert trace["x0"] == 3  # every trace starts at the common start
         values = np.frombuffer(base64.b64decode(trace["y"]["bdata"]), "<f4")
