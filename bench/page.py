@@ -32,14 +32,18 @@ from bench.page_charts import (Figure, heatmap_figure, normalized_figure, proble
                                timing_figure)
 from bench.page_data import PAGE, PageData, page_data
 from bench.leaderboard import equal_time_legend
+from bench.plots import NORMALIZED_FLOOR
 from bench.page_tables import files_html, leaderboard_html, manifest_html, table_columns
 from bench.report_text import EQUAL_EVALUATIONS
 
 __all__ = ["PAGE", "PageData", "page_data", "payload", "render", "table_columns", "unpack",
            "write_page"]
 
-TEMPLATE = "plotly_white"
-EQUAL_TIME = equal_time_legend(None)  # plotly's look for every chart of the page
+TEMPLATE = "plotly_white"  # plotly's look for every chart of the page
+EQUAL_TIME = equal_time_legend(None)
+#: Beyond this many strategies the intervals start hidden: overlapping bands turn into fog. A
+#: checkbox shows them all; a highlighted strategy always shows its own.
+BANDS_UP_TO = 6
 
 
 def write_page(path: Path, data: PageData) -> Path:
@@ -94,12 +98,15 @@ def render(data: PageData) -> str:
                 '(none)</option>' + "".join(f'<option>{html.escape(s)}</option>'
                                             for s in data.order)
                 + '</select> <button type="button" id="show-all">show all</button> '
-                '<button type="button" id="hide-all">hide all</button></div>')
+                '<button type="button" id="hide-all">hide all</button> <label><input '
+                f'type="checkbox" id="bands"{" checked" if len(data.order) <= BANDS_UP_TO else ""}>'
+                " intervals</label></div>")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes)
     sections.append(
         '<section id="leaderboard-section"><h2>Leaderboard at equal evaluations</h2>'
-        f"<p>{html.escape(EQUAL_EVALUATIONS)} Click a header to sort; click a box to hide or show a strategy in every chart, "
-        "its name (or double-click it in a legend) to highlight it.</p>"
+        f"<p>{html.escape(EQUAL_EVALUATIONS)} Click a header to sort; click a box to hide or show "
+        "a strategy in every chart, its name (or double-click it in a legend) to highlight it. "
+        "Each strategy has its own colour and line style, the same in every chart.</p>"
         f"{controls}{leaderboard_html(data)}"
         + (f'<ul class="notes">{notes}</ul>' if notes else "") + "</section>")
     if data.board_time is not None:
@@ -112,15 +119,18 @@ def render(data: PageData) -> str:
 
     if data.normalized is not None and len(data.normalized):
         body = chart("normalized", normalized_figure(data.normalized, "cost", data),
-                     "Mean over problems (with references) of the normalized best CV score so "
-                     "far, each problem first averaged over seeds; band: 95% bootstrap interval "
-                     "over problems. 1 (dashed) is the reference run's best, 0 (dotted) a median "
-                     "random configuration.")
+                     "Mean over problems (with references) of the normalized best validation "
+                     "score so far, each problem first averaged over seeds; band: 95% bootstrap "
+                     "interval over problems. 1 (dashed) is the reference run's best, 0 (dotted) "
+                     "a median random configuration. The curves start where every strategy has "
+                     f"a value and every band is above {NORMALIZED_FLOOR:g}: over the first evaluations the mean "
+                     "rests on one or two random configurations.")
         if data.normalized_time is not None and len(data.normalized_time):
             body += chart("normalized-time",
                           normalized_figure(data.normalized_time, "seconds", data),
                           "The same against the time a run has spent evaluating and suggesting "
-                          "(log scale, seconds of one worker).")
+                          "(log scale, seconds of one worker), from the time every strategy has a "
+                          "result on every problem.")
         sections.append(f'<section id="curves"><h2>Normalized best-so-far</h2>{body}</section>')
 
     if data.convergence is not None and len(data.convergence):
@@ -130,7 +140,8 @@ def render(data: PageData) -> str:
         sections.append(
             '<section id="problems"><h2>Per problem</h2><p>Problem: <select id="problem">'
             f'{options}</select></p><div class="chart" id="chart-problem"></div>'
-            '<p class="caption">Best CV score found so far in the problem\'s own metric, mean '
+            '<p class="caption">Best validation score found so far in the problem\'s own '
+            "metric and validation protocol (k-fold CV, or one fixed validation split), mean "
             "over seeds with a 95% Student-t interval over seeds.</p></section>")
 
     if data.heatmap is not None and data.heatmap.size:

@@ -31,6 +31,7 @@ class PageData:
     board: pd.DataFrame  # the leaderboard frame, one row per strategy, any columns
     order: list[str]  # strategies in leaderboard order
     colours: dict[str, str]  # a CSS colour per strategy
+    dashes: dict[str, str] = field(default_factory=dict)  # a plotly line dash per strategy
     baseline: str | None = None
     alpha: float = stats.ALPHA  # p-values below it are bold
     notes: Sequence[str] = ()
@@ -39,6 +40,8 @@ class PageData:
     convergence: pd.DataFrame | None = None  # problem, strategy, cost, mean, low, high
     convergence_time: pd.DataFrame | None = None  # problem, strategy, seconds, mean, low, high
     metrics: dict[str, str] = field(default_factory=dict)  # problem -> its metric
+    #: problem -> how its score is validated ("5-fold CV", "one validation split")
+    protocols: dict[str, str] = field(default_factory=dict)
     heatmap: pd.DataFrame | None = None  # strategy (rows) x problem (columns)
     heatmap_label: str = "normalized score"
     runs: pd.DataFrame | None = None  # one row per run: strategy, suggest_seconds, eval_seconds
@@ -53,14 +56,17 @@ def page_data(report: Report, manifest: Mapping | None = None) -> PageData:
     beside it (:func:`bench.provenance.manifest`). Takes the curves the static figures draw
     (:attr:`Report.curves`), so both show the same numbers."""
     manifest = dict(manifest or {})
-    colours = {s: _css(c) for s, c in plots.palette([s.name for s in report.strategies]).items()}
+    styles = plots.palette([s.name for s in report.strategies])
     files = [name for name in manifest.get("files", []) if name != PAGE]
     data = PageData(
         suite=report.suite.name, summary=summary_line(report), board=report.board.table,
-        order=report.drawn, colours=colours, baseline=report.board.baseline, alpha=stats.ALPHA,
+        order=report.drawn, colours={s: _css(c) for s, c in styles.items()},
+        dashes=dict(styles.dashes), baseline=report.board.baseline, alpha=stats.ALPHA,
         notes=[*report.board.notes, *([report.board.power.describe()]
                                       if report.board.power is not None else [])],
         metrics={p: report.metric(p) for p in report.problems},
+        protocols={p: validation(report.catalogue.problems[p].to_dict().get("protocol"))
+                   for p in report.problems},
         runs=report.runs, manifest=manifest, files=files,
         board_time=None if report.board_time is None else report.board_time.table,
         notes_time=() if report.board_time is None else report.board_time.notes,
@@ -72,6 +78,21 @@ def page_data(report: Report, manifest: Mapping | None = None) -> PageData:
                    normalized_time=curves.normalized_time_band, heatmap=curves.heatmap,
                    heatmap_label="rank (1 = best)" if curves.ranked else "normalized score",
                    convergence=curves.convergence, convergence_time=curves.convergence_time)
+
+
+def validation(protocol: Mapping | None) -> str:
+    """How a problem's score is validated, from the ``protocol`` of its description
+    (``Problem.to_dict``): ``k``-fold cross-validation, or one fixed validation split (the deep
+    problems: ``cv`` of 1, or a ``validation_size``); empty if the description does not say."""
+    protocol = protocol or {}
+    folds = protocol.get("cv")
+    if isinstance(folds, int) and folds >= 2:
+        return f"{folds}-fold CV"
+    if folds == 1 or "validation_size" in protocol:
+        size = protocol.get("validation_size")
+        return (f"one {size:.0%} validation split" if isinstance(size, float)
+                else "one validation split")
+    return ""  # a problem that does not say
 
 
 def _css(colour) -> str:

@@ -20,10 +20,17 @@ LABELS = {
     "wilcoxon_p": "p Wilcoxon (Holm), primary", "sign_p": "p sign (Holm), secondary", "problems": "problems",
     "normalized_problems": "problems with references", "runs": "runs",
     "suggest_seconds": "suggest s / run", "eval_seconds": "evaluate s / run",
+    "p_better": "P(better)", "p_equivalent": "P(equivalent)", "p_worse": "P(worse)",
 }
+#: The columns shown at first (with ``#`` and the strategy): the score, its effect and holdout
+#: counterpart, the rank, the paired comparison with the baseline and P(better). Every other
+#: column, including any added later, is folded behind the table's "more columns" button, so
+#: the table fits 1,400 px.
+PRIMARY = ("normalized_score", "effect", "normalized_test_score", "mean_rank", "wins",
+           "wilcoxon_p", "p_better", "test_wins")
 
 #: The p-value column of the primary test (protocol v3): the only one whose significance is bold.
-PRIMARY = {"wilcoxon_p"}
+PRIMARY_TEST_COLUMNS = {"wilcoxon_p"}
 
 
 def _number(value) -> str:
@@ -46,8 +53,10 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
     """The leaderboard's columns as the page shows them, each with a header, a cell text per row
     and a sort key per row. Every column of ``board`` is shown: ``X`` with ``X_low``/``X_high``
     becomes ``X [low, high]``; ``P`` with ``P_holm`` becomes ``P (Holm)``, bold below
-    ``alpha`` for the primary test (:data:`PRIMARY`); ``<prefix>wins``/``ties``/``losses`` become one W/T/L column; anything else is
-    shown by name, numbers with four significant digits."""
+    ``alpha`` for the primary test (:data:`PRIMARY_TEST_COLUMNS`); ``<prefix>wins``/``ties``/
+    ``losses`` become one W/T/L column; anything else is shown by name, numbers with four
+    significant digits; ``<prefix>wins``/``losses`` without ties become one W/L column. Columns
+    not in :data:`PRIMARY` are marked ``secondary``: the page folds them until asked."""
     names = list(board.columns)
     used: set[str] = set()
     columns = []
@@ -83,6 +92,17 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
             if baseline:
                 texts = ["(baseline)" if row["strategy"] == baseline and text == "–" else text
                          for row, text in zip(rows, texts)]
+        elif name.endswith("wins") and f"{name[:-4]}losses" in names:
+            prefix = name[:-4]
+            used.add(f"{prefix}losses")
+            label = prefix.replace("_", " ").strip()
+            header = (f"{label} W/L" if label else "W/L") + (f" vs {baseline}" if baseline
+                                                           else "")
+            texts = ["–" if pd.isna(row[name]) else f"{row[name]}/{row[f'{prefix}losses']}"
+                     for row in rows]
+            if baseline:
+                texts = ["(baseline)" if row["strategy"] == baseline and text == "–" else text
+                         for row, text in zip(rows, texts)]
         elif f"{name}_holm" in names:
             used.add(f"{name}_holm")
             texts = []
@@ -93,7 +113,7 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
                     continue
                 text = f"{p:.3g}" + (f" ({holm:.3g})" if pd.notna(holm) else "")
                 # bold marks a claim, and claims rest on the primary test alone
-                texts.append(f"<b>{text}</b>" if name in PRIMARY and pd.notna(holm)
+                texts.append(f"<b>{text}</b>" if name in PRIMARY_TEST_COLUMNS and pd.notna(holm)
                              and holm < alpha else text)
         elif not pd.api.types.is_numeric_dtype(board[name]):
             texts = [html.escape("–" if v is None or v != v else str(v)) for v in values]
@@ -102,12 +122,25 @@ def table_columns(board: pd.DataFrame, baseline: str | None, alpha: float) -> li
         else:
             texts = [_number(v) for v in values]
         columns.append({"name": name, "header": header, "texts": texts,
-                        "keys": [_sort_key(v) for v in values]})
+                        "keys": [_sort_key(v) for v in values],
+                        "secondary": name not in PRIMARY})
     return columns
 
 
 def _number3(value) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+#: SVG dash patterns of plotly's line styles, for the leaderboard's swatches.
+DASH_ARRAYS = {"dash": "5,3", "dot": "2,2", "dashdot": "5,2,2,2", "longdash": "8,3"}
+
+
+def _swatch(colour: str, dash: str | None) -> str:
+    """A short line in the strategy's colour and line style, as its charts draw it."""
+    pattern = DASH_ARRAYS.get(dash or "solid")
+    extra = f' stroke-dasharray="{pattern}"' if pattern else ""
+    return (f'<svg class="swatch" width="24" height="10" aria-hidden="true"><line x1="0" y1="5" '
+            f'x2="24" y2="5" stroke="{colour}" stroke-width="3"{extra}/></svg>')
 
 
 def leaderboard_html(data: PageData, board: pd.DataFrame | None = None,
@@ -122,22 +155,28 @@ def leaderboard_html(data: PageData, board: pd.DataFrame | None = None,
     columns = table_columns(board, data.baseline, data.alpha)
     head = ['<th data-type="num">#</th>', '<th title="click the box to hide or show, the name to '
             'highlight">strategy</th>' if main else "<th>strategy</th>"]
-    head += [f'<th title="{html.escape(c["name"])}">{html.escape(c["header"])}</th>'
-             for c in columns]
+    more = [' class="more"' if c["secondary"] else "" for c in columns]
+    head += [f'<th{m} title="{html.escape(c["name"])}">{html.escape(c["header"])}</th>'
+             for c, m in zip(columns, more)]
     body = []
     for i, strategy in enumerate(board["strategy"]):
         colour = data.colours.get(strategy, "#333")
         name = html.escape(strategy)
-        swatch = f'<span class="swatch" style="background:{colour}"></span>'
+        swatch = _swatch(colour, data.dashes.get(strategy))
         label = (f'<label><input type="checkbox" class="show" checked aria-label="show {name}"> '
                  f'{swatch}</label> <button class="hl" type="button">{name}</button>' if main
                  else f"{swatch} {name}")
         cells = [f'<td data-v="{i + 1}">{i + 1}</td>', f'<td data-v="{name}">{label}</td>']
-        cells += [f'<td data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
-                  for c in columns]
+        cells += [f'<td{m} data-v="{html.escape(c["keys"][i])}">{c["texts"][i]}</td>'
+                  for c, m in zip(columns, more)]
         body.append(f'<tr data-strategy="{name}">{"".join(cells)}</tr>')
-    return (f'<div class="scroll"><table id="{html.escape(table_id)}"><thead><tr>'
-            f'{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    folded = sum(c["secondary"] for c in columns)
+    # one button, above the main table, unfolds the secondary columns of every leaderboard
+    toggle = (f'<p class="controls"><button type="button" id="more-columns" aria-expanded='
+              f'"false">show {folded} more columns</button></p>' if folded and main else "")
+    return (f'{toggle}<div class="scroll"><table id="{html.escape(table_id)}" '
+            f'class="leaderboard folded"><thead><tr>{"".join(head)}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def manifest_html(manifest: Mapping) -> str:

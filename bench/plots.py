@@ -16,6 +16,7 @@ matplotlib.use("Agg")  # files only, no screen
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import scikit_posthocs as sp  # noqa: E402
@@ -33,21 +34,48 @@ PANEL_COLUMNS = 3
 NORMALIZED_FLOOR = -1.0
 
 
-def palette(strategies: Sequence[str]) -> dict[str, tuple]:
-    """A fixed colour per strategy, assigned in name order so every figure agrees; the grey
-    shades are kept for the baseline."""
+#: Colours handed out in strategy-name order: tab10 without its grey (the baseline's), then navy
+#: and a dark teal; all stay apart on white and from the baseline's dark grey.
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#bcbd22", "#17becf", "#000080", "#006d5b")
+#: Line styles, by plotly's names, each used once per colour before the next one starts: 11
+#: colours times 5 styles keep up to 55 strategies apart (30 within the first three styles).
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+#: The same styles for matplotlib.
+MPL_DASHES = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-.", "longdash": (0, (8, 3))}
+
+
+class Palette(dict):
+    """A colour (an RGB tuple, what matplotlib and seaborn take) per strategy, and in
+    :attr:`dashes` its line style (a name of :data:`DASHES`): a strategy's colour and style
+    together are its own, so strategies that share a colour differ in style."""
+
+    def __init__(self, colours: Mapping[str, tuple], dashes: Mapping[str, str]):
+        super().__init__(colours)
+        self.dashes = dict(dashes)
+
+    def dash(self, strategy: str) -> str:
+        return self.dashes.get(strategy, "solid")
+
+
+def palette(strategies: Sequence[str]) -> Palette:
+    """A fixed colour and line style per strategy, assigned in name order so every figure and
+    the page agree; the grey shades are kept for the baseline. Neighbours in name order (often
+    one library's strategies) get different colours; the style changes only once every colour
+    has been used."""
     names = sorted(set(strategies))
     others = [n for n in names if n != BASELINE]
-    if len(others) <= 9:
-        colours = [c for i, c in enumerate(sns.color_palette("tab10")) if i != 7]
-    elif len(others) <= 18:
-        colours = [c for i, c in enumerate(sns.color_palette("tab20")) if i not in (14, 15)]
-    else:
-        colours = sns.color_palette("husl", len(others))
-    out = dict(zip(others, colours))
+    colours = {n: to_rgb(COLOURS[i % len(COLOURS)]) for i, n in enumerate(others)}
+    dashes = {n: DASHES[i // len(COLOURS) % len(DASHES)] for i, n in enumerate(others)}
     if BASELINE in names:
-        out[BASELINE] = BASELINE_COLOUR
-    return out
+        colours[BASELINE], dashes[BASELINE] = BASELINE_COLOUR, "solid"
+    return Palette(colours, dashes)
+
+
+def _ls(colours: Colours, strategy: str):
+    """The strategy's matplotlib line style (solid when ``colours`` is a plain mapping)."""
+    dash = colours.dash(strategy) if isinstance(colours, Palette) else "solid"
+    return MPL_DASHES[dash]
 
 
 def save(figure: plt.Figure, out: Path, stem: str) -> list[Path]:
@@ -66,7 +94,8 @@ def _style():
 
 
 def _legend(figure: plt.Figure, colours: Colours, names: Sequence[str], **kwargs) -> None:
-    handles = [plt.Line2D([], [], color=colours[n], lw=2, label=n) for n in names]
+    handles = [plt.Line2D([], [], color=colours[n], ls=_ls(colours, n), lw=2, label=n)
+               for n in names]
     figure.legend(handles=handles, title="strategy", loc="center left", bbox_to_anchor=(1.0, 0.5),
                   frameon=False, **kwargs)
 
@@ -89,7 +118,8 @@ def _band_lines(ax: plt.Axes, band: pd.DataFrame, x: str, colours: Colours,
         if part.empty:
             continue
         colour = colours[strategy]
-        ax.plot(part[x].to_numpy(), part["mean"].to_numpy(), color=colour, lw=1.6, label=strategy)
+        ax.plot(part[x].to_numpy(), part["mean"].to_numpy(), color=colour, lw=1.6,
+                ls=_ls(colours, strategy), label=strategy)
         ax.fill_between(part[x].to_numpy(), part["low"].to_numpy(), part["high"].to_numpy(),
                         color=colour, alpha=alpha, lw=0)
 
@@ -174,7 +204,8 @@ def average_rank(ranks: pd.DataFrame, colours: Colours, order: Sequence[str], pr
         figure, ax = plt.subplots(figsize=(7, 4))
         for strategy in order:
             part = ranks[ranks["strategy"] == strategy]
-            ax.plot(part["cost"], part["mean_rank"], color=colours[strategy], lw=1.8, label=strategy)
+            ax.plot(part["cost"], part["mean_rank"], color=colours[strategy], lw=1.8,
+                    ls=_ls(colours, strategy), label=strategy)
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.set_xlabel("compute (full-evaluation equivalents)")
@@ -218,7 +249,8 @@ def ecdf(shares: pd.DataFrame, colours: Colours, order: Sequence[str], pairs: in
             part = shares[shares["target"] == target]
             for strategy in order:
                 line = part[part["strategy"] == strategy]
-                ax.step(line["cost"], line["share"], where="post", color=colours[strategy], lw=1.6)
+                ax.step(line["cost"], line["share"], where="post", color=colours[strategy], lw=1.6,
+                        ls=_ls(colours, strategy))
             _log_counts(ax)
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(target, fontsize=10)

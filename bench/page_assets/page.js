@@ -1,6 +1,9 @@
 (function () {
   const hidden = new Set();
   let highlight = "";
+  const bandsBox = document.getElementById("bands");
+  // intervals shown for every strategy, or (many strategies) for the highlighted one only
+  const bands = () => !bandsBox || bandsBox.checked;
   const config = {responsive: true, displaylogo: false, doubleClickDelay: 300};
   const charts = [];
   async function unpack() {
@@ -16,7 +19,9 @@
       const s = t.legendgroup;
       if (!s) return;
       idx.push(i);
-      visible.push(hidden.has(s) ? "legendonly" : true);
+      const band = t.meta === "band";
+      visible.push(hidden.has(s) ? "legendonly"
+                   : (band && !bands() && highlight !== s ? false : true));
       opacity.push(highlight && highlight !== s ? 0.2 : 1);
       const base = t.meta === "line" ? 2 : (t.meta === "band" ? 0 : null);
       width.push(base === 2 && highlight === s ? 4.5 : base);
@@ -42,6 +47,7 @@
 
   function attach(gd) {
     charts.push(gd);
+    styleChart(gd);  // the intervals start hidden when there are many strategies
     // Like plotly itself, act on a single click only once no second click has come: acting at
     // once would redraw the legend and plotly would never see the double click.
     let pending = null;
@@ -115,6 +121,20 @@
     });
     refresh();
   };
+  if (bandsBox) bandsBox.addEventListener("change", refresh);
+  const more = document.getElementById("more-columns");
+  if (more && table) {
+    const label = more.textContent;
+    more.addEventListener("click", () => {
+      const folded = table.classList.toggle("folded");
+      // the equal-time leaderboard folds and unfolds with the main one
+      document.querySelectorAll("table.leaderboard").forEach((other) => {
+        if (other !== table) other.classList.toggle("folded", folded);
+      });
+      more.textContent = folded ? label : "show fewer columns";
+      more.setAttribute("aria-expanded", String(!folded));
+    });
+  }
   const showAll = document.getElementById("show-all");
   if (showAll) showAll.addEventListener("click", all(true));
   const hideAll = document.getElementById("hide-all");
