@@ -18,6 +18,8 @@ from bench.catalogue import Catalogue, load_catalogue
 from bench.errors import BadInput
 from bench.owner import execute
 from bench.paths import default_store, project_root
+from bench.plugins import file_failures, with_problem_files
+from bench.plugins import references_path as user_references_path
 from bench.plan import build_plan, select_strategies, suite_problems
 from bench.registry import discover, load_failures
 from bench.store import check_store_path, open_store
@@ -41,17 +43,51 @@ class Context:
 
 def build_context(args: argparse.Namespace, store: str) -> Context:
     """``store``: "write" (created if missing), "read" (must exist) or "peek" (may be missing)."""
-    catalogue = load_catalogue()
-    suite = load_suite(args.suite, catalogue.suites_dir).with_overrides(
+    catalogue, suite = user_suite(args, load_catalogue())
+    suite = suite.with_overrides(
         problems=split_list(args.problems), strategies=split_names(args.strategies),
         seeds=args.seeds, budget=args.budget)
     strategies = select_strategies(suite.strategies, discover())
     warn_load_failures(suite.strategies)
     problems = suite_problems(suite, catalogue)
+    unreferenced = [p for p in problems if p in catalogue.user and catalogue.reference(p) is None]
+    if unreferenced and suite.strategies is not None:
+        from bench.stats import BASELINE
+
+        if BASELINE not in {s.name for s in strategies}:
+            # random search is the baseline that normalizes a problem without frozen references
+            suite = suite.with_overrides(strategies=[*suite.strategies, BASELINE])
+            strategies = select_strategies(suite.strategies, discover())
+            print(f"searchbench: {BASELINE} added: it is the baseline that normalizes "
+                  f"{', '.join(unreferenced[:3])}{' ...' if len(unreferenced) > 3 else ''} "
+                  "(no frozen references)", file=sys.stderr)
     store_path = args.store or default_store()
     if store != "peek" or store_path.exists():
         check_store_path(store_path, catalogue.fingerprint, create=store == "write")
     return Context(catalogue, suite, strategies, problems, store_path)
+
+
+def user_suite(args: argparse.Namespace, catalogue: Catalogue) -> tuple[Catalogue, Suite]:
+    """The catalogue with the problems of ``--problems-from`` files and the suite's
+    ``problems_from`` files added, and the suite: the one named, or, when none is named and
+    files are given, the files' problems under the default suite's seeds and budget."""
+    files = list(getattr(args, "problems_from", None) or [])
+    if args.suite is None and files:
+        default = load_suite("default", catalogue.suites_dir) \
+            if "default" in builtin_suites(catalogue.suites_dir) else None
+        catalogue = with_problem_files(catalogue, files)
+        ids = tuple(pid for pid, file in catalogue.user.items()
+                    if file is not None and file in {f.resolve() for f in files})
+        name = "-".join(dict.fromkeys(f.stem for f in files))
+        suite = Suite(name=name, problems=ids, strategies=None,
+                      seeds=default.seeds if default else 3,
+                      budget=default.budget if default else 50,
+                      description=f"problems of {', '.join(map(str, files))}")
+        return catalogue, suite
+    suite = load_suite(args.suite or "default", catalogue.suites_dir)
+    if suite.problems_from or files:
+        catalogue = with_problem_files(catalogue, [*suite.problems_from, *files])
+    return catalogue, suite
 
 
 def warn_load_failures(patterns: Sequence[str] | None) -> None:
@@ -156,7 +192,7 @@ def report_command(args: argparse.Namespace) -> int:
 
     ctx = build_context(args, "read")
     suite = ctx.suite
-    base = load_suite(args.suite, ctx.catalogue.suites_dir)  # before the command's overrides
+    base = user_suite(args, ctx.catalogue)[1]  # before the command's overrides
     out = report_target.output_folder(suite, base, ctx.store_path, args.out)
     check_output(out)
     store = open_store(ctx.store_path, ctx.catalogue.fingerprint, create=False)
@@ -218,6 +254,16 @@ def list_command(args: argparse.Namespace) -> int:
               "named")
         return 0
     catalogue = load_catalogue()
+    files = getattr(args, "problems_from", None) or []
+    if files and args.what == "problems":  # what loads is listed; what does not, named
+        good = []
+        for file in files:
+            failure = file_failures([file])
+            if failure:
+                print(f"searchbench: {failure[0]}", file=sys.stderr)
+            else:
+                good.append(file)
+        catalogue = with_problem_files(catalogue, good)
     if getattr(args, "selection", False):
         if args.what != "problems":
             raise BadInput(f"--selection lists problems only, not {args.what}")
@@ -309,14 +355,29 @@ def references_command(args: argparse.Namespace) -> int:
 
     catalogue = load_catalogue()
     out = args.out or refs.references_path(catalogue)
-    entries = refs.read_entries(out)
     if args.problems and args.suite:
         raise BadInput("give a suite or --problems, not both")
     if args.beaten and (args.problems or args.suite or args.seed_noise):
         raise BadInput("--beaten chooses the problems itself: give no suite, --problems or "
                        "--seed-noise with it")
+    files = args.problems_from or []
+    if files:  # the user's problems: their references go beside their file
+        if args.suite or args.beaten or args.seed_noise:
+            raise BadInput("--problems-from makes the references of its files' problems: give "
+                           "no suite, --beaten or --seed-noise with it")
+        catalogue = with_problem_files(catalogue, files)
+        chosen = resolve(split_list(args.problems) or ["*"], list(catalogue.user), "problem")
+        homes = {catalogue.user[pid] for pid in chosen}
+        if len(homes) > 1 and args.out is None:
+            raise BadInput("--problems-from: give one file at a time (each file's references "
+                           "are written beside it), or --out")
+        out = args.out or user_references_path(homes.pop())
+    entries = refs.read_entries(out)
     budgets: dict[str, int] = {}
-    if args.beaten:
+    if files:
+        needing = set(refs.needing_references(catalogue, entries))
+        problems = [pid for pid in chosen if args.problems or pid in needing]
+    elif args.beaten:
         from bench.holding import beaten_problems, beaten_references, larger_budget, \
             published_runs
 

@@ -82,7 +82,7 @@ def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyI
     (:func:`suite_problems`), if already resolved."""
     return [
         RunSpec(problem=pid, strategy=s.name, strategy_version=s.version, seed=seed,
-                budget=suite.budget, fingerprint=catalogue.fingerprint)
+                budget=suite.budget, fingerprint=catalogue.run_fingerprint(pid))
         for pid in (suite_problems(suite, catalogue) if problems is None else problems)
         for s in strategies
         for seed in range(suite.seeds)

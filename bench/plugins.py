@@ -1,0 +1,150 @@
+"""Plug-in problem files: the user's problems beside the built-in catalogue, never in place of it.
+
+A problem file is a Python file that defines ``PROBLEMS``, a list of problems made with
+:func:`bench.api.estimator_problem` or :func:`bench.api.function_problem`::
+
+    searchbench run --problems-from my_problems.py --strategies random,optuna_tpe
+
+The file's problems are added to the catalogue (an id the catalogue already has is refused);
+they never enter the catalogue's fingerprint, so the default store opens as before and every
+built-in run keeps its identity. Each user problem's digest is made of its space, the parsed
+source of its file and the data version it declares. Its frozen references, once made by
+``searchbench references --problems-from FILE``, are written beside the file
+(``FILE.references.json``), never into ``datasets/references.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bench.catalogue import Catalogue, load_references
+from bench.errors import BadInput
+from bench.userproblem import is_user_problem, source_digest
+
+ATTRIBUTE = "PROBLEMS"
+
+
+def references_path(file: Path) -> Path:
+    """Where the frozen references of ``file``'s problems are written: beside it."""
+    return file.with_name(f"{file.stem}.references.json")
+
+
+def load_problem_file(path: Path | str) -> list[Any]:
+    """The problems ``path`` defines in ``PROBLEMS``; bad input naming the file and what is
+    wrong when it does not exist, does not import, or defines anything else."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"problem file {path} does not exist")
+    resolved = path.resolve()
+    name = f"searchbench_problems_{path.stem}_{hashlib.sha256(str(resolved).encode()).hexdigest()[:8]}"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, resolved)
+        if spec is None or spec.loader is None:
+            raise BadInput(f"problem file {path} is not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:  # anything the user's file raises, SystemExit included
+            del sys.modules[name]
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise BadInput(f"problem file {path} failed to import: {type(exc).__name__}: "
+                           f"{_first_line(exc)}") from None
+        import cloudpickle  # workers cannot import the file by name: its code travels by value
+
+        cloudpickle.register_pickle_by_value(module)
+    problems = getattr(module, ATTRIBUTE, None)
+    if not isinstance(problems, (list, tuple)) or not problems:
+        raise BadInput(f"problem file {path}: {ATTRIBUTE} must be a non-empty list of problems "
+                       f"(from estimator_problem or function_problem), got {problems!r:.60}")
+    source = source_digest_of_file(resolved)
+    out = []
+    for i, problem in enumerate(problems):
+        if not is_user_problem(problem):
+            raise BadInput(f"problem file {path}: {ATTRIBUTE}[{i}] is a "
+                           f"{type(problem).__name__}, not a problem made with "
+                           "estimator_problem or function_problem")
+        out.append(replace(problem, source=hashlib.sha256(
+            f"{problem.source}:{source}".encode()).hexdigest()))
+    return out
+
+
+def source_digest_of_file(path: Path) -> str:
+    """The file's parsed source, docstrings and comments left out (see ``source_digest``)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text())
+    except SyntaxError:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(getattr(body[0], "value", None), ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def with_problems(catalogue: Catalogue, problems: Sequence[Any],
+                  files: Sequence[Path | None] | None = None) -> Catalogue:
+    """``catalogue`` with the user's ``problems`` added (``files[i]``: where problem i comes
+    from, None for a problem defined in Python). An id the catalogue or another user problem
+    already has is bad input. The references of a file's problems are read beside it."""
+    files = list(files) if files is not None else [None] * len(problems)
+    merged = dict(catalogue.problems)
+    user = dict(catalogue.user)
+    references = dict(catalogue.references)
+    for problem, file in zip(problems, files):
+        if not is_user_problem(problem):
+            raise BadInput(f"{problem!r:.60} is not a problem made with estimator_problem or "
+                           "function_problem")
+        if problem.id in merged:
+            where = f"problem file {file}" if file else "problem"
+            clash = "a built-in problem" if problem.id not in user else \
+                f"a problem of {user[problem.id] or 'Python'}"
+            if not (problem.id in user and user[problem.id] == file
+                    and merged[problem.id] == problem):
+                raise BadInput(f"{where}: id {problem.id!r} is already {clash}; rename it")
+        merged[problem.id] = problem
+        user[problem.id] = file
+        if file is not None:
+            references.update({pid: ref for pid, ref in
+                               load_references(references_path(file)).items()
+                               if pid == problem.id})
+    return replace(catalogue, problems=merged, user=user, references=references)
+
+
+def with_problem_files(catalogue: Catalogue, paths: Iterable[Path | str]) -> Catalogue:
+    """``catalogue`` with the problems of every file in ``paths`` (see :func:`with_problems`)."""
+    problems, files = [], []
+    for path in dict.fromkeys(Path(p) for p in paths):
+        found = load_problem_file(path)
+        problems += found
+        files += [path.resolve()] * len(found)
+    return with_problems(catalogue, problems, files) if problems else catalogue
+
+
+def file_failures(paths: Iterable[Path | str]) -> list[str]:
+    """One line per file of ``paths`` that cannot be loaded, naming it and its error (for
+    ``list problems``, which lists what loads and says what does not)."""
+    lines = []
+    for path in paths:
+        try:
+            load_problem_file(path)
+        except BadInput as exc:
+            lines.append(str(exc))
+    return lines
