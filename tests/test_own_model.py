@@ -157,7 +157,7 @@ def stored(path: Path, query: str) -> list[tuple]:
 
 
 def _sleepy(config, fidelity, seed):
-    if config["x"] > 0.5:
+    if config["x"] > 0.75:
         time.sleep(5)
     return config["x"]
 
