@@ -302,3 +302,17 @@ def test_the_torch_example_runs_at_a_tiny_budget_in_its_own_process(tmp_path):
                           timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_the_readme_section_uses_only_the_public_api():
+    import re
+
+    import bench
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Benchmark strategies on your own model"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    compile(code, "README.md", "exec")
+    imported = re.search(r"^from bench import (.*)$", code, re.M).group(1).split(", ")
+    assert set(imported) <= set(bench.__all__)
+    assert "docs/own-model.md" in section.split("\n## ", 1)[0]
