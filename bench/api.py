@@ -9,7 +9,7 @@ folder of the full report::
 
     from sklearn.datasets import make_classification
     from sklearn.ensemble import GradientBoostingClassifier
-    from bench import Integer, Real, Space, compare, estimator_problem
+    from searchbench import Integer, Real, Space, compare, estimator_problem
 
     X, y = make_classification(n_samples=300, random_state=0)
     problem = estimator_problem(

@@ -18,7 +18,7 @@ from bench.catalogue import Catalogue, load_catalogue
 from bench.errors import BadInput
 from bench.owner import execute
 from bench.paths import default_store, project_root
-from bench.plugins import file_failures, with_problem_files
+from bench.plugins import loadable, suite_and_problems, with_problem_files
 from bench.plugins import references_path as user_references_path
 from bench.plan import build_plan, select_strategies, suite_problems
 from bench.registry import discover, load_failures
@@ -68,26 +68,9 @@ def build_context(args: argparse.Namespace, store: str) -> Context:
 
 
 def user_suite(args: argparse.Namespace, catalogue: Catalogue) -> tuple[Catalogue, Suite]:
-    """The catalogue with the problems of ``--problems-from`` files and the suite's
-    ``problems_from`` files added, and the suite: the one named, or, when none is named and
-    files are given, the files' problems under the default suite's seeds and budget."""
-    files = list(getattr(args, "problems_from", None) or [])
-    if args.suite is None and files:
-        default = load_suite("default", catalogue.suites_dir) \
-            if "default" in builtin_suites(catalogue.suites_dir) else None
-        catalogue = with_problem_files(catalogue, files)
-        ids = tuple(pid for pid, file in catalogue.user.items()
-                    if file is not None and file in {f.resolve() for f in files})
-        name = "-".join(dict.fromkeys(f.stem for f in files))
-        suite = Suite(name=name, problems=ids, strategies=None,
-                      seeds=default.seeds if default else 3,
-                      budget=default.budget if default else 50,
-                      description=f"problems of {', '.join(map(str, files))}")
-        return catalogue, suite
-    suite = load_suite(args.suite or "default", catalogue.suites_dir)
-    if suite.problems_from or files:
-        catalogue = with_problem_files(catalogue, [*suite.problems_from, *files])
-    return catalogue, suite
+    """The catalogue with the ``--problems-from`` files' problems and the suite (see
+    :func:`bench.plugins.suite_and_problems`)."""
+    return suite_and_problems(args.suite, getattr(args, "problems_from", None) or [], catalogue)
 
 
 def warn_load_failures(patterns: Sequence[str] | None) -> None:
@@ -256,14 +239,8 @@ def list_command(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     files = getattr(args, "problems_from", None) or []
     if files and args.what == "problems":  # what loads is listed; what does not, named
-        good = []
-        for file in files:
-            failure = file_failures([file])
-            if failure:
-                print(f"searchbench: {failure[0]}", file=sys.stderr)
-            else:
-                good.append(file)
-        catalogue = with_problem_files(catalogue, good)
+        catalogue = with_problem_files(catalogue, loadable(
+            files, lambda text: print(f"searchbench: {text}", file=sys.stderr)))
     if getattr(args, "selection", False):
         if args.what != "problems":
             raise BadInput(f"--selection lists problems only, not {args.what}")

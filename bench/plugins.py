@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bench.catalogue import Catalogue, load_references
 from bench.errors import BadInput
+from bench.suite import Suite, builtin_suites, load_suite
 from bench.userproblem import is_user_problem, source_digest
 
 ATTRIBUTE = "PROBLEMS"
@@ -138,13 +139,37 @@ def with_problem_files(catalogue: Catalogue, paths: Iterable[Path | str]) -> Cat
     return with_problems(catalogue, problems, files) if problems else catalogue
 
 
-def file_failures(paths: Iterable[Path | str]) -> list[str]:
-    """One line per file of ``paths`` that cannot be loaded, naming it and its error (for
-    ``list problems``, which lists what loads and says what does not)."""
-    lines = []
+def loadable(paths: Iterable[Path | str], say: Callable[[str], None]) -> list[Path]:
+    """The files of ``paths`` that load; ``say`` gets one line naming each other one and its
+    error (for ``list problems``, which lists what loads and says what does not)."""
+    good = []
     for path in paths:
         try:
             load_problem_file(path)
         except BadInput as exc:
-            lines.append(str(exc))
-    return lines
+            say(str(exc))
+        else:
+            good.append(Path(path))
+    return good
+
+
+def suite_and_problems(name: str | None, files: Sequence[Path],
+                       catalogue: Catalogue) -> tuple[Catalogue, Suite]:
+    """The catalogue with the problems of ``files`` and of the suite's ``problems_from`` added,
+    and the suite: the one ``name`` names (default: ``default``), or, when no suite is named and
+    files are given, the files' problems under the default suite's seeds and budget."""
+    if name is None and files:
+        default = load_suite("default", catalogue.suites_dir) \
+            if "default" in builtin_suites(catalogue.suites_dir) else None
+        catalogue = with_problem_files(catalogue, files)
+        mine = {Path(f).resolve() for f in files}
+        ids = tuple(pid for pid, file in catalogue.user.items() if file in mine)
+        return catalogue, Suite(
+            name="-".join(dict.fromkeys(Path(f).stem for f in files)), problems=ids,
+            strategies=None, seeds=default.seeds if default else 3,
+            budget=default.budget if default else 50,
+            description=f"problems of {', '.join(map(str, files))}")
+    suite = load_suite(name or "default", catalogue.suites_dir)
+    if suite.problems_from or files:
+        catalogue = with_problem_files(catalogue, [*suite.problems_from, *files])
+    return catalogue, suite

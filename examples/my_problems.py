@@ -15,7 +15,7 @@ of problems made with ``estimator_problem`` or ``function_problem``.
 from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingClassifier
 
-from bench import Fidelity, Integer, Real, Space, compare, estimator_problem
+from searchbench import Fidelity, Integer, Real, Space, compare, estimator_problem
 
 # Your data: here generated, in practice loaded from your own files. Declare its version, and
 # change it when the data changes, so that results of the old data are kept apart.

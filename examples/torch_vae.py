@@ -10,7 +10,8 @@ libraries are imported inside the function: it runs in worker processes. Needs t
         --seeds 2 --budget 10
 """
 
-from bench import Categorical, Fidelity, Integer, Real, Space, compare, function_problem
+from searchbench import (Categorical, Fidelity, Integer, Real, Space, compare,
+                         function_problem)
 
 EPOCHS = 20  # a full evaluation; a fidelity f trains for round(f * EPOCHS) epochs
 

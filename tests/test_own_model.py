@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import Categorical, Integer, Real, Space, compare, estimator_problem, function_problem
+from searchbench import (Categorical, Integer, Real, Space, compare, estimator_problem,
+                         function_problem)
 from bench.catalogue import load_catalogue
 from bench.cli import main
 from bench.errors import BadInput
@@ -49,7 +50,7 @@ def write(path: Path, text: str) -> Path:
 
 
 GOOD_FILE = """
-    from bench import Real, Space, function_problem
+    from searchbench import Real, Space, function_problem
 
     def f(config, fidelity, seed):
         return -abs(config["x"] - 0.25)
@@ -251,7 +252,7 @@ def test_a_file_that_does_not_import_is_refused_before_anything_runs(tmp_path, c
 
 def test_an_invalid_space_in_a_file_is_refused_naming_the_file_and_the_field(tmp_path, capsys):
     bad = write(tmp_path / "bad_space.py", """
-        from bench import Real, Space, function_problem
+        from searchbench import Real, Space, function_problem
         PROBLEMS = [function_problem("p", lambda c, f, s: 0.0, Space([Real("lr", 1.0, 0.1)]))]
     """)
     assert main(["run", "--problems-from", str(bad), "--store", str(tmp_path / "s")]) == 2
@@ -284,7 +285,7 @@ def test_the_estimator_example_runs_at_a_tiny_budget(tmp_path):
 
 
 TORCH_EXAMPLE = """
-from bench import compare
+from searchbench import compare
 from bench.plugins import load_problem_file
 
 problems = load_problem_file({file!r})
@@ -307,12 +308,12 @@ def test_the_torch_example_runs_at_a_tiny_budget_in_its_own_process(tmp_path):
 def test_the_readme_section_uses_only_the_public_api():
     import re
 
-    import bench
+    import searchbench
 
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## Benchmark strategies on your own model"):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     compile(code, "README.md", "exec")
-    imported = re.search(r"^from bench import (.*)$", code, re.M).group(1).split(", ")
-    assert set(imported) <= set(bench.__all__)
+    imported = re.search(r"^from searchbench import (.*)$", code, re.M).group(1).split(", ")
+    assert set(imported) <= set(searchbench.__all__)
     assert "docs/own-model.md" in section.split("\n## ", 1)[0]
