@@ -88,6 +88,12 @@ def test_estimator_problem_is_evaluated_with_the_catalogue_protocol():
     assert len(problem.folds) == 3
     train = len(problem.splits[0])
     assert train == 72  # the 20% holdout split
+    # a configuration the estimator refuses fails that trial, naming the problem and the value
+    refusing = estimator_problem("tree-split", DecisionTreeClassifier(random_state=0),
+                                 Space([Integer("min_samples_split", 1, 4)]), X, y, cv=3)
+    with pytest.raises(TrialFailed, match=r"^problem tree-split: InvalidParameterError: .*"
+                                          r"min_samples_split.*Got 1 instead"):
+        refusing.evaluate({"min_samples_split": 1})
 
 
 def test_user_problems_never_change_the_catalogue_fingerprint():
