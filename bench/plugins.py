@@ -26,7 +26,7 @@ from typing import Any
 from bench.catalogue import Catalogue, load_references
 from bench.errors import BadInput
 from bench.suite import Suite, builtin_suites, load_suite
-from bench.userproblem import is_user_problem, source_digest
+from bench.userproblem import code_digest, is_user_problem
 
 ATTRIBUTE = "PROBLEMS"
 
@@ -79,20 +79,11 @@ def load_problem_file(path: Path | str) -> list[Any]:
 
 
 def source_digest_of_file(path: Path) -> str:
-    """The file's parsed source, docstrings and comments left out (see ``source_digest``)."""
-    import ast
-
+    """The file's parsed source, docstrings and comments left out (see ``code_digest``)."""
     try:
-        tree = ast.parse(path.read_text())
-    except SyntaxError:
+        return code_digest(path.read_text())
+    except (SyntaxError, UnicodeDecodeError):  # it imported all the same: hash its bytes
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(getattr(body[0], "value", None), ast.Constant)
-                and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -113,13 +104,11 @@ def with_problems(catalogue: Catalogue, problems: Sequence[Any],
         if not is_user_problem(problem):
             raise BadInput(f"{problem!r:.60} is not a problem made with estimator_problem or "
                            "function_problem")
-        if problem.id in merged:
+        if problem.id in merged and not (file is not None and user.get(problem.id) == file):
             where = f"problem file {file}" if file else "problem"
-            clash = "a built-in problem" if problem.id not in user else \
-                f"a problem of {user[problem.id] or 'Python'}"
-            if not (problem.id in user and user[problem.id] == file
-                    and merged[problem.id] == problem):
-                raise BadInput(f"{where}: id {problem.id!r} is already {clash}; rename it")
+            clash = f"a problem of {user[problem.id] or 'Python'}" if problem.id in user \
+                else "a built-in problem"
+            raise BadInput(f"{where}: id {problem.id!r} is already {clash}; rename it")
         merged[problem.id] = problem
         user[problem.id] = file
         if file is not None:
@@ -132,7 +121,11 @@ def with_problems(catalogue: Catalogue, problems: Sequence[Any],
 def with_problem_files(catalogue: Catalogue, paths: Iterable[Path | str]) -> Catalogue:
     """``catalogue`` with the problems of every file in ``paths`` (see :func:`with_problems`)."""
     problems, files = [], []
-    for path in dict.fromkeys(Path(p) for p in paths):
+    seen: set[Path] = set()
+    for path in map(Path, paths):
+        if path.resolve() in seen:  # named twice (by a suite and on the command line): once
+            continue
+        seen.add(path.resolve())
         found = load_problem_file(path)
         problems += found
         files += [path.resolve()] * len(found)

@@ -52,18 +52,23 @@ def source_digest(*objects: Any) -> str:
     for obj in objects:
         target = obj if inspect.isfunction(obj) or inspect.isclass(obj) else type(obj)
         try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
+            h.update(code_digest(textwrap.dedent(inspect.getsource(target))).encode())
         except (OSError, TypeError, SyntaxError):
             h.update(f"{getattr(target, '__module__', '')}.{target.__qualname__}".encode())
-            continue
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                    and isinstance(getattr(body[0], "value", None), ast.Constant)
-                    and isinstance(body[0].value.value, str)):
-                node.body = body[1:] or [ast.Pass()]
-        h.update(ast.dump(tree, annotate_fields=False).encode())
     return h.hexdigest()
+
+
+def code_digest(source: str) -> str:
+    """A hash of Python ``source`` as parsed, without its docstrings (comments never reach the
+    tree); SyntaxError if it does not parse."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(getattr(body[0], "value", None), ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()
 
 
 def check_space(name: str, space: Any) -> Space:
