@@ -18,8 +18,6 @@ from bench.catalogue import Catalogue, load_catalogue
 from bench.errors import BadInput
 from bench.owner import execute
 from bench.paths import default_store, project_root
-from bench.plugins import loadable, suite_and_problems, with_problem_files
-from bench.plugins import references_path as user_references_path
 from bench.plan import build_plan, select_strategies, suite_problems
 from bench.registry import discover, load_failures
 from bench.store import check_store_path, open_store
@@ -70,6 +68,8 @@ def build_context(args: argparse.Namespace, store: str) -> Context:
 def user_suite(args: argparse.Namespace, catalogue: Catalogue) -> tuple[Catalogue, Suite]:
     """The catalogue with the ``--problems-from`` files' problems and the suite (see
     :func:`bench.plugins.suite_and_problems`)."""
+    from bench.plugins import suite_and_problems  # scikit-learn: only when it is needed
+
     return suite_and_problems(args.suite, getattr(args, "problems_from", None) or [], catalogue)
 
 
@@ -239,6 +239,8 @@ def list_command(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     files = getattr(args, "problems_from", None) or []
     if files and args.what == "problems":  # what loads is listed; what does not, named
+        from bench.plugins import loadable, with_problem_files
+
         catalogue = with_problem_files(catalogue, loadable(
             files, lambda text: print(f"searchbench: {text}", file=sys.stderr)))
     if getattr(args, "selection", False):
@@ -339,6 +341,8 @@ def references_command(args: argparse.Namespace) -> int:
                        "--seed-noise with it")
     files = args.problems_from or []
     if files:  # the user's problems: their references go beside their file
+        from bench.plugins import references_path as user_references_path, with_problem_files
+
         if args.suite or args.beaten or args.seed_noise:
             raise BadInput("--problems-from makes the references of its files' problems: give "
                            "no suite, --beaten or --seed-noise with it")

@@ -26,7 +26,6 @@ from typing import Any
 from bench.catalogue import Catalogue, load_references
 from bench.errors import BadInput
 from bench.suite import Suite, builtin_suites, load_suite
-from bench.userproblem import code_digest, is_user_problem
 
 ATTRIBUTE = "PROBLEMS"
 
@@ -39,6 +38,8 @@ def references_path(file: Path) -> Path:
 def load_problem_file(path: Path | str) -> list[Any]:
     """The problems ``path`` defines in ``PROBLEMS``; bad input naming the file and what is
     wrong when it does not exist, does not import, or defines anything else."""
+    from bench.userproblem import is_user_problem
+
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"problem file {path} does not exist")
@@ -80,6 +81,8 @@ def load_problem_file(path: Path | str) -> list[Any]:
 
 def source_digest_of_file(path: Path) -> str:
     """The file's parsed source, docstrings and comments left out (see ``code_digest``)."""
+    from bench.userproblem import code_digest
+
     try:
         return code_digest(path.read_text())
     except (SyntaxError, UnicodeDecodeError):  # it imported all the same: hash its bytes
@@ -96,6 +99,8 @@ def with_problems(catalogue: Catalogue, problems: Sequence[Any],
     """``catalogue`` with the user's ``problems`` added (``files[i]``: where problem i comes
     from, None for a problem defined in Python). An id the catalogue or another user problem
     already has is bad input. The references of a file's problems are read beside it."""
+    from bench.userproblem import is_user_problem
+
     files = list(files) if files is not None else [None] * len(problems)
     merged = dict(catalogue.problems)
     user = dict(catalogue.user)
