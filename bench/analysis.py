@@ -273,3 +273,37 @@ def problem_ranks(final: pd.DataFrame) -> pd.DataFrame:
     """Rank of each strategy on each problem (1 = best), by its mean best score over seeds."""
     means = final.groupby(["problem", "strategy"])["best_score"].mean().unstack("strategy")
     return means.rank(axis=1, ascending=False, method="average")
+
+
+def in_report_references(catalogue: Catalogue, problems: Sequence[str], trials: pd.DataFrame,
+                         baseline: str = "random") -> dict:
+    """References made within this report for the ``problems`` that have no frozen ones (a
+    user's problem before ``searchbench references``): ``ref_random`` the median score of the
+    configurations random search (``baseline``) evaluated here at full fidelity, ``ref_best``
+    the best full-fidelity score any run here reached. Unlike frozen references they move when
+    runs are added; a problem without a random-search trial here gets none."""
+    from bench.catalogue import Reference
+
+    if trials.empty:
+        return {}
+    full = trials[(trials["status"] == "ok") & np.isclose(trials["fidelity"].astype(float), 1.0)]
+    out = {}
+    for pid in problems:
+        if catalogue.reference(pid) is not None:
+            continue
+        mine = full[full["problem"] == pid]
+        random = mine[mine["strategy"] == baseline]["score"].astype(float)
+        if random.empty:
+            continue
+        out[pid] = Reference(float(random.median()), float(mine["score"].astype(float).max()))
+    return out
+
+
+def in_report_note(problems: Sequence[str], baseline: str = "random") -> str:
+    """What the report says of the problems normalized within it."""
+    shown = ", ".join(f"`{p}`" for p in problems)
+    return (f"no frozen references for {shown}: normalized within this report (0 = the median "
+            f"score of the configurations `{baseline}` evaluated in it, 1 = the best score any "
+            "run in it reached); these numbers move when strategies or runs are added. "
+            "`searchbench references --problems-from FILE` (with `--budget N` for a cheaper "
+            "reference) freezes them.")

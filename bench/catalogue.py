@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,9 @@ class Catalogue:
     references: Mapping[str, Reference] = field(default_factory=dict)
     suites_dir: Path | None = None
     module: str = DEFAULT_MODULE
+    #: The user's problems among ``problems`` (:mod:`bench.plugins`), by id, with the file each
+    #: comes from (None: defined in Python). They stay out of the fingerprint.
+    user: Mapping[str, Path | None] = field(default_factory=dict)
 
     @classmethod
     def from_problems(cls, problems: Sequence[Any], version: str = "test", **kwargs) -> Catalogue:
@@ -75,6 +78,11 @@ class Catalogue:
         see :mod:`bench.memo`: hashing loads every dataset and builds every estimator)."""
         from bench.memo import catalogue_digests
 
+        if self.user:  # the built-in problems' digests as ever (remembered), then the user's
+            builtin = replace(self, problems={p: v for p, v in self.problems.items()
+                                              if p not in self.user}, user={})
+            return {**builtin.problem_digests,
+                    **{pid: self.problems[pid].user_digest() for pid in self.user}}
         return catalogue_digests(self, self._hash_problems)
 
     def _hash_problems(self) -> dict[str, str]:
@@ -91,8 +99,17 @@ class Catalogue:
         """A hash of the version, every problem's definition and every dataset's contents."""
         h = hashlib.sha256(self.version.encode())
         for pid, digest in self.problem_digests.items():
-            h.update(f"{pid}={digest};".encode())
+            if pid not in self.user:  # the user's problems never change the catalogue's
+                h.update(f"{pid}={digest};".encode())
         return h.hexdigest()
+
+    def run_fingerprint(self, problem_id: str) -> str:
+        """What a run of ``problem_id`` is made under: the catalogue's fingerprint, or for a
+        user's problem its own digest, so that editing it starts its runs afresh while the
+        store and every built-in run stay as they are."""
+        if problem_id in self.user:
+            return f"user:{self.problem_digests[problem_id][:40]}"
+        return self.fingerprint
 
     def reference(self, problem_id: str) -> Reference | None:
         """The problem's frozen reference; None if it has none, or if its reference was made for

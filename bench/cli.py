@@ -33,6 +33,10 @@ def version() -> str:
         return "unknown (not installed: `make install`)"
 
 
+PROBLEMS_FROM_HELP = ("a Python file of your own problems (its PROBLEMS list), added to the "
+                      "catalogue; repeatable")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with one-line errors (the usage block is one ``--help`` away)."""
 
@@ -49,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="execute what a suite needs (resumes, skips what is done)")
-    run.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
+    run.add_argument("suite", nargs="?", help="built-in suite name or .toml file (default: "
+                     "`default`, or the problems of --problems-from when it is given alone)")
     run.add_argument("--strategies", help="comma-separated names or glob patterns")
     run.add_argument("--problems", help="comma-separated ids or glob patterns")
     run.add_argument("--seeds", type=positive_int, help="number of seeds (0..N-1)")
@@ -57,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=positive_int, help="parallel workers (default: all cores)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     run.add_argument("--store", type=Path, help="store file (default: .searchbench/store.sqlite)")
+    run.add_argument("--problems-from", action="append", type=Path, metavar="FILE",
+                     help=PROBLEMS_FROM_HELP)
     run.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     run.add_argument("--no-seed", action="store_true",
                      help="do not seed a new store from the committed results/SUITE/, so that "
@@ -68,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write results/SUITE/ from the store (a report from "
                             "another store or other options: beside its store, or --out)")
-    report.add_argument("suite", nargs="?", default="default", help="built-in suite name or .toml file")
+    report.add_argument("suite", nargs="?", help="built-in suite name or .toml file (default: "
+                        "as for run)")
     report.add_argument("--strategies", help="as for run: report the runs of these strategies")
     report.add_argument("--problems", help="as for run: report these problems")
     report.add_argument("--seeds", type=positive_int, help="as for run: number of seeds")
@@ -77,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path,
                         help="output folder (default: results/SUITE from the default store and "
                              "the suite's own settings, else STORE-SUITE beside the store)")
+    report.add_argument("--problems-from", action="append", type=Path, metavar="FILE",
+                        help=PROBLEMS_FROM_HELP)
     report.add_argument("--force", action="store_true",
                         help="write the report even if nothing it is made from has changed")
     report.add_argument("--overwrite", action="store_true",
@@ -87,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lister = sub.add_parser("list", help="what exists: strategies, problems or suites")
     lister.add_argument("what", choices=("strategies", "problems", "suites"))
+    lister.add_argument("--problems-from", action="append", type=Path, metavar="FILE",
+                        help=PROBLEMS_FROM_HELP)
     lister.add_argument("--details", action="store_true", help="problems: show the search spaces")
     lister.add_argument("--variants", action="store_true",
                         help="strategies: the parametrized ones, their parameters and values")
@@ -103,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     refs.add_argument("suite", nargs="?", help="only this suite's problems (default: every "
                       "problem without an up-to-date reference)")
     refs.add_argument("--problems", help="comma-separated ids or glob patterns")
+    refs.add_argument("--problems-from", action="append", type=Path, metavar="FILE",
+                      help=PROBLEMS_FROM_HELP)
     refs.add_argument("--jobs", type=positive_int, help="parallel workers (default: all cores)")
     refs.add_argument("--store", type=Path,
                       help="store of the reference runs (default: .searchbench/references-*.sqlite)")

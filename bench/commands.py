@@ -42,17 +42,36 @@ class Context:
 
 def build_context(args: argparse.Namespace, store: str) -> Context:
     """``store``: "write" (created if missing), "read" (must exist) or "peek" (may be missing)."""
-    catalogue = load_catalogue()
-    suite = load_suite(args.suite, catalogue.suites_dir).with_overrides(
+    catalogue, suite = user_suite(args, load_catalogue())
+    suite = suite.with_overrides(
         problems=split_list(args.problems), strategies=split_names(args.strategies),
         seeds=args.seeds, budget=args.budget)
     strategies = select_strategies(suite.strategies, discover())
     warn_load_failures(suite.strategies)
     problems = suite_problems(suite, catalogue)
+    unreferenced = [p for p in problems if p in catalogue.user and catalogue.reference(p) is None]
+    if unreferenced and suite.strategies is not None:
+        from bench.stats import BASELINE
+
+        if BASELINE not in {s.name for s in strategies}:
+            # random search is the baseline that normalizes a problem without frozen references
+            suite = suite.with_overrides(strategies=[*suite.strategies, BASELINE])
+            strategies = select_strategies(suite.strategies, discover())
+            print(f"searchbench: {BASELINE} added: it is the baseline that normalizes "
+                  f"{', '.join(unreferenced[:3])}{' ...' if len(unreferenced) > 3 else ''} "
+                  "(no frozen references)", file=sys.stderr)
     store_path = args.store or default_store()
     if store != "peek" or store_path.exists():
         check_store_path(store_path, catalogue.fingerprint, create=store == "write")
     return Context(catalogue, suite, strategies, problems, store_path)
+
+
+def user_suite(args: argparse.Namespace, catalogue: Catalogue) -> tuple[Catalogue, Suite]:
+    """The catalogue with the ``--problems-from`` files' problems and the suite (see
+    :func:`bench.plugins.suite_and_problems`)."""
+    from bench.plugins import suite_and_problems  # scikit-learn: only when it is needed
+
+    return suite_and_problems(args.suite, getattr(args, "problems_from", None) or [], catalogue)
 
 
 def warn_load_failures(patterns: Sequence[str] | None) -> None:
@@ -157,7 +176,7 @@ def report_command(args: argparse.Namespace) -> int:
 
     ctx = build_context(args, "read")
     suite = ctx.suite
-    base = load_suite(args.suite, ctx.catalogue.suites_dir)  # before the command's overrides
+    base = user_suite(args, ctx.catalogue)[1]  # before the command's overrides
     out = report_target.output_folder(suite, base, ctx.store_path, args.out)
     check_output(out)
     store = open_store(ctx.store_path, ctx.catalogue.fingerprint, create=False)
@@ -219,6 +238,12 @@ def list_command(args: argparse.Namespace) -> int:
               "named")
         return 0
     catalogue = load_catalogue()
+    files = getattr(args, "problems_from", None) or []
+    if files and args.what == "problems":  # what loads is listed; what does not, named
+        from bench.plugins import loadable, with_problem_files
+
+        catalogue = with_problem_files(catalogue, loadable(
+            files, lambda text: print(f"searchbench: {text}", file=sys.stderr)))
     if getattr(args, "selection", False):
         if args.what != "problems":
             raise BadInput(f"--selection lists problems only, not {args.what}")
@@ -310,14 +335,31 @@ def references_command(args: argparse.Namespace) -> int:
 
     catalogue = load_catalogue()
     out = args.out or refs.references_path(catalogue)
-    entries = refs.read_entries(out)
     if args.problems and args.suite:
         raise BadInput("give a suite or --problems, not both")
     if args.beaten and (args.problems or args.suite or args.seed_noise):
         raise BadInput("--beaten chooses the problems itself: give no suite, --problems or "
                        "--seed-noise with it")
+    files = args.problems_from or []
+    if files:  # the user's problems: their references go beside their file
+        from bench.plugins import references_path as user_references_path, with_problem_files
+
+        if args.suite or args.beaten or args.seed_noise:
+            raise BadInput("--problems-from makes the references of its files' problems: give "
+                           "no suite, --beaten or --seed-noise with it")
+        catalogue = with_problem_files(catalogue, files)
+        chosen = resolve(split_list(args.problems) or ["*"], list(catalogue.user), "problem")
+        homes = {catalogue.user[pid] for pid in chosen}
+        if len(homes) > 1 and args.out is None:
+            raise BadInput("--problems-from: give one file at a time (each file's references "
+                           "are written beside it), or --out")
+        out = args.out or user_references_path(homes.pop())
+    entries = refs.read_entries(out)
     budgets: dict[str, int] = {}
-    if args.beaten:
+    if files:
+        needing = set(refs.needing_references(catalogue, entries))
+        problems = [pid for pid in chosen if args.problems or pid in needing]
+    elif args.beaten:
         from bench.holding import beaten_problems, beaten_references, larger_budget, \
             published_runs
 

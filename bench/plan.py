@@ -83,7 +83,7 @@ def run_specs(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyI
     (:func:`suite_problems`), if already resolved."""
     return [
         RunSpec(problem=pid, strategy=s.name, strategy_version=s.version, seed=seed,
-                budget=suite.budget, fingerprint=catalogue.fingerprint,
+                budget=suite.budget, fingerprint=catalogue.run_fingerprint(pid),
                 terms=problem_terms(catalogue, pid, s.multi_fidelity))
         for pid in (suite_problems(suite, catalogue) if problems is None else problems)
         for s in strategies

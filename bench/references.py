@@ -170,7 +170,7 @@ def reference_specs(catalogue: Catalogue, problems: Sequence[str],
             raise BadInput(f"the reference run needs strategy {name!r}: {reason}")
     return [
         RunSpec(problem=pid, strategy=name, strategy_version=strategies[name].version,
-                seed=method.seed, budget=budget, fingerprint=catalogue.fingerprint)
+                seed=method.seed, budget=budget, fingerprint=catalogue.run_fingerprint(pid))
         for pid in problems for name, budget in runs
     ]
 

@@ -148,11 +148,18 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
     diverged = {i: n for i, n in store.run_diverged(ids).items() if n}
     trials = analysis.trial_records(store, specs, suite.name)
     curve = analysis.curves(trials, suite.budget)
+    # a problem without frozen references (the user's own) is normalized within the report
+    within = analysis.in_report_references(catalogue, planned.problems, trials)
+    if within:
+        catalogue = _with_references(catalogue, within)
     runs = analysis.run_table(trials, curve, catalogue, suite.budget)
     runs_time = analysis.equal_time_runs(trials, runs, catalogue)
+    board = leaderboard(runs)
+    if within:
+        board = replace(board, notes=(analysis.in_report_note(list(within)), *board.notes))
     report = Report(
         suite=suite, catalogue=catalogue, strategies=strategies, specs=specs, status=status,
-        errors=errors, trials=trials, curve=curve, runs=runs, board=leaderboard(runs),
+        errors=errors, trials=trials, curve=curve, runs=runs, board=board,
         refs=analysis.references(catalogue, planned.problems), diverged=diverged,
         runs_time=runs_time, board_time=equal_time_leaderboard(runs_time),
     )
@@ -160,3 +167,12 @@ def collect(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInf
         return report
     return replace(report, curves=compute_curves(curve, trials, runs, report.refs, catalogue,
                                                  report.drawn))
+
+
+def _with_references(catalogue: Catalogue, references: dict) -> Catalogue:
+    """``catalogue`` with ``references`` added, keeping the digests it has already computed."""
+    out = replace(catalogue, references={**catalogue.references, **references})
+    for name in ("problem_digests", "fingerprint"):
+        if name in catalogue.__dict__:
+            out.__dict__[name] = catalogue.__dict__[name]
+    return out

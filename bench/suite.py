@@ -8,6 +8,7 @@ needs no extra; a strategy of an extra, such as ``optuna_gp``, runs only where i
     strategies = ["random", "skopt-gp"]
     seeds = 5                          # seeds 0..4
     budget = 30                        # full-fidelity evaluations per run
+    problems_from = ["my_problems.py"]  # optional: plug-in problem files, relative to this file
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from bench.errors import BadInput
 
-KEYS = {"name", "problems", "strategies", "seeds", "budget", "description"}
+KEYS = {"name", "problems", "strategies", "seeds", "budget", "description", "problems_from"}
 MAX_SEEDS = 10_000
 MAX_BUDGET = 100_000
 
@@ -36,6 +37,7 @@ class Suite:
     seeds: int
     budget: int
     description: str = ""
+    problems_from: tuple[Path, ...] = ()  # plug-in problem files (bench.plugins)
 
     def with_overrides(self, problems=None, strategies=None, seeds=None, budget=None) -> Suite:
         changes = {}
@@ -95,8 +97,14 @@ def parse_suite(path: Path, default_name: str) -> Suite:
     strategies = data.get("strategies")
     if strategies is not None:
         strategies = tuple(_string_list(path, "strategies", strategies))
+    problems_from = data.get("problems_from", [])
+    if isinstance(problems_from, str):
+        problems_from = [problems_from]
+    files = tuple(path.parent / f for f in _string_list(path, "problems_from", problems_from)) \
+        if problems_from else ()
     return Suite(
         name=name,
+        problems_from=files,
         problems=tuple(problems),
         strategies=strategies,
         seeds=check_count(f"suite file {path}: seeds", data["seeds"], MAX_SEEDS),

@@ -262,8 +262,10 @@ def test_a_page_is_written_from_partial_data(tmp_path, case):
     cat = synth.catalogue(3, with_references=0 if case == "no references" else None)
     suite = Suite("synthetic", ("p*",), None, 2, 5)
     store = open_store(tmp_path / "store.sqlite", cat.fingerprint)
+    # without random search a problem without references cannot be normalized within the report
     infos = ([synth.strategy("random")] if case == "empty store" else
-             synth.fill(store, cat, suite, BEHAVIOURS))
+             synth.fill(store, cat, suite, {k: v for k, v in BEHAVIOURS.items()
+                                            if k != "random"}))
     report = collect(suite, cat, infos, store)
     text = page.render(page.page_data(report))
     specs = page.unpack(text)
