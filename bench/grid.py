@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -259,12 +260,18 @@ def _build(space: Gridded, leaves: Sequence[tuple[dict[str, Any], float]],
         return (f"its {len(leaves)} branches need one configuration each, and the budget's "
                 f"shares leave {len(starved)} without one (first: {shown})")
     structural = _structural(space)
-    turns: dict[str, int] = {}  # where each spread categorical's choices continue
+    parts = [_branch_grid(space, structural, assignment, share)
+             for (assignment, _), share in zip(leaves, shares)]
+    _spread_choices(space, [(row, spread) for _, rows, spread in parts for row in rows])
     branches, configs = [], []
-    for (assignment, _), share in zip(leaves, shares):
-        branch, rows = _branch_grid(space, structural, assignment, share, turns)
-        branches.append(branch)
-        configs += rows
+    for branch, rows, spread in parts:
+        kept = [{d.name: row[d.name] for d in space.dimensions if d.name in row} for row in rows
+                if all(d.name in row for d, _ in spread) and not space.is_forbidden(row)]
+        counts = dict(branch.levels)
+        counts.update({d.name: len({repr(r[d.name]) for r in kept}) for d, _ in spread})
+        branches.append(Branch(branch.assignment, branch.share, counts, branch.crossed,
+                               branch.spread, len(kept)))
+        configs += kept
     for d in space.dimensions:  # every choice that can appear does
         if d.kind != "categorical":
             continue
@@ -280,7 +287,10 @@ def _build(space: Gridded, leaves: Sequence[tuple[dict[str, Any], float]],
 
 # -- one branch's sub-grid ------------------------------------------------------------------------
 def _branch_grid(space: Gridded, structural: set[str], assignment: Mapping[str, Any],
-                 share: int, turns: dict[str, int]) -> tuple[Branch, list[dict[str, Any]]]:
+                 share: int) -> tuple[Branch, list[dict[str, Any]], list[tuple[Any, list]]]:
+    """A branch's rows (its crossed categoricals and numeric levels; the spread categoricals are
+    filled in by :func:`_spread_choices`), with the branch as planned and its spread
+    categoricals and their allowed choices."""
     active = [d for d in space.dimensions if d.name not in assignment and _active(d, assignment)]
     categoricals = [(d, _allowed(space, d, assignment)) for d in active
                     if d.kind == "categorical"]
@@ -293,26 +303,35 @@ def _branch_grid(space: Gridded, structural: set[str], assignment: Mapping[str, 
 
     axes = [(d.name, choices) for d, choices in categoricals if d.name in crossed]
     axes += [(d.name, d.levels(levels[d.name])) for d in numeric]
-    rows = []
-    for values in itertools.product(*(choices for _, choices in axes)):
-        config = {**assignment, **dict(zip((name for name, _ in axes), values))}
-        for d, choices in spread:  # the next choice in turn that is not forbidden here
-            start = turns.get(d.name, 0)
-            for step in range(len(choices)):
-                choice = choices[(start + step) % len(choices)]
-                if not space.is_forbidden({**config, d.name: choice}):
-                    config[d.name] = choice
-                    turns[d.name] = (start + step + 1) % len(choices)
-                    break
-        if all(d.name in config for d, _ in spread) and not space.is_forbidden(config):
-            rows.append({d.name: config[d.name] for d in space.dimensions if d.name in config})
+    rows = [{**assignment, **dict(zip((name for name, _ in axes), values))}
+            for values in itertools.product(*(choices for _, choices in axes))]
     counts = {name: 1 for name in assignment}
-    counts.update({d.name: len(choices) if d.name in crossed
-                   else len({repr(r[d.name]) for r in rows}) for d, choices in categoricals})
+    counts.update({d.name: len(choices) for d, choices in categoricals if d.name in crossed})
     counts.update(levels)
     branch = Branch(dict(assignment), share, counts, tuple(sorted(crossed)),
                     tuple(d.name for d, _ in spread), len(rows))
-    return branch, rows
+    return branch, rows, spread
+
+
+def _spread_choices(space: Gridded, rows: Sequence[tuple[dict[str, Any], list]]) -> None:
+    """Fill in the categoricals not crossed, over the whole grid, one categorical at a time in
+    declared order: each row takes the allowed choice used least so far (ties: declared order),
+    so the choices take turns and their counts differ by at most one; rows that forbidden
+    combinations leave fewer choices go first, so those choices still find rows."""
+    for dim in space.dimensions:
+        waiting = []
+        for row, spread in rows:
+            choices = next((c for d, c in spread if d.name == dim.name), None)
+            if choices is not None:
+                allowed = [c for c in choices if not space.is_forbidden({**row, dim.name: c})]
+                waiting.append((len(allowed), len(waiting), row, allowed))
+        used: Counter = Counter()
+        for _, _, row, allowed in sorted(waiting, key=lambda w: w[:2]):
+            if allowed:
+                choice = min(allowed, key=lambda c: (used[repr(c)], next(
+                    i for i, x in enumerate(dim.choices) if _same(x, c))))
+                row[dim.name] = choice
+                used[repr(choice)] += 1
 
 
 def _crossing(categoricals: Sequence[tuple[Any, list]], room: int) -> set[str]:
