@@ -406,18 +406,15 @@ class Space:
 
     def finest_grid(self, budget: int) -> tuple[dict[str, int], list[Config]]:
         """The grid a practitioner would write for ``budget`` evaluations: its level counts per
-        dimension and its configurations (:func:`bench.grid.finest_grid`); raises
-        :class:`bench.grid.GridDoesNotFit` when no grid keeps every choice."""
+        dimension and its configurations (:func:`bench.grid.finest_grid`, which may raise)."""
         return grids.finest_grid(self, budget)
 
     def practitioners_grid(self, budget: int) -> grids.PractitionersGrid:
-        """The grid for ``budget``: one sub-grid per branch, every choice kept, or the reason it
-        leaves the space out (:func:`bench.grid.practitioners_grid`)."""
+        """The grid for ``budget``, or why none fits (:func:`bench.grid.practitioners_grid`)."""
         return grids.practitioners_grid(self, budget)
 
     def describe_grid(self, budget: int) -> list[str]:
-        """One line per dimension with the levels of :meth:`practitioners_grid`, then its size;
-        or the reason the grid leaves the space out."""
+        """The levels of :meth:`practitioners_grid` and its size, or why it leaves the space out."""
         return grids.describe_grid(self, budget)
 
     # -- description --------------------------------------------------------------------------
