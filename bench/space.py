@@ -406,11 +406,15 @@ class Space:
 
     def finest_grid(self, budget: int) -> tuple[dict[str, int], list[Config]]:
         """The grid a practitioner would write for ``budget`` evaluations: its level counts per
-        dimension and its configurations (:func:`bench.grid.finest_grid`)."""
+        dimension and its configurations (:func:`bench.grid.finest_grid`, which may raise)."""
         return grids.finest_grid(self, budget)
 
+    def practitioners_grid(self, budget: int) -> grids.PractitionersGrid:
+        """The grid for ``budget``, or why none fits (:func:`bench.grid.practitioners_grid`)."""
+        return grids.practitioners_grid(self, budget)
+
     def describe_grid(self, budget: int) -> list[str]:
-        """One line per dimension with the levels of :meth:`finest_grid`, then its size."""
+        """The levels of :meth:`practitioners_grid` and its size, or why it leaves the space out."""
         return grids.describe_grid(self, budget)
 
     # -- description --------------------------------------------------------------------------

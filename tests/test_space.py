@@ -100,15 +100,16 @@ def test_integer_levels_are_cell_centres_and_every_value_at_full_cardinality():
     assert k.levels(9) == list(range(1, 10)) and k.levels(20) == list(range(1, 10))
 
 
-def test_categoricals_are_reduced_like_the_others_keeping_their_default_when_the_budget_is_short():
+def test_a_short_budget_keeps_every_choice_of_a_categorical_and_spreads_it():
     space = Space([Categorical("c", ("a", "b", "d", "e"), default="d"), Real("x", 0, 1),
                    Real("y", 1e-3, 1e3, log=True)])
-    # enumerating c (4) with two levels on x and y would take 16 > 10: c is reduced
+    # crossing c (4) with two levels on x and y would take 16 > 10: c is not crossed but takes
+    # its choices in turn along the 3 x 3 numeric grid, every one of them (protocol v3)
     levels, grid = space.finest_grid(10)
-    assert len(grid) <= 10 and max(levels.values()) - min(levels.values()) <= 1
-    assert levels["c"] == 2 and [c["c"] for c in grid].count("d") == len(grid) // 2
-    assert {c["c"] for c in grid} == {"d", "a"}  # the default, then declared order
-    # the budget allows: every choice, and the numeric dimensions share the rest
+    assert len(grid) == 9 and levels == {"c": 4, "x": 3, "y": 3}
+    counts = [[c["c"] for c in grid].count(v) for v in ("a", "b", "d", "e")]
+    assert min(counts) >= 2 and max(counts) - min(counts) <= 1
+    # the budget allows: every choice crossed, and the numeric dimensions share the rest
     levels, grid = space.finest_grid(16)
     assert levels == {"c": 4, "x": 2, "y": 2} and len(grid) == 16
 
@@ -118,51 +119,56 @@ def _levels_of(space, grid):
 
 
 def _check_practitioners_grid(space, budget):
+    made = space.practitioners_grid(budget)
+    assert made.fits, made.reason
     levels, grid = space.finest_grid(budget)
     assert 0 < len(grid) <= budget
     assert len({json.dumps(c, sort_keys=True) for c in grid}) == len(grid)
     for config in grid:
         space.validate(config)  # every condition holds: children only under activating values
-    seen = _levels_of(space, grid)
-    counts = {}
-    for d in space:
-        values = {c[d.name] for c in grid if d.name in c}
-        if not values or isinstance(d, Categorical):
-            continue
-        # a searched numeric dimension: interior levels only (an integer with cells narrower
-        # than two values cannot avoid its bounds: 3 of degree's 4 values include one)
-        if len(values) > 1 and (isinstance(d, Real) or 2 * len(values) <= d.cardinality):
-            assert all(d.low < v < d.high for v in values), (d.name, values)
-        if not (isinstance(d, Integer) and len(values) == d.cardinality):
-            counts[d.name] = len(values)
-    # balanced: level counts of the numeric dimensions differ by at most one
-    assert max(counts.values()) - min(counts.values()) <= 1, counts
-    return levels, grid, seen
+    for branch in made.branches:
+        rows = [c for c in grid if all(c[k] == v for k, v in branch.assignment.items())]
+        counts = {}
+        for d in space:
+            values = {c[d.name] for c in rows if d.name in c}
+            if not values or isinstance(d, Categorical):
+                continue
+            # a searched numeric dimension: interior levels only (an integer with cells narrower
+            # than two values cannot avoid its bounds: 3 of degree's 4 values include one)
+            if len(values) > 1 and (isinstance(d, Real) or 2 * len(values) <= d.cardinality):
+                assert all(d.low < v < d.high for v in values), (d.name, values)
+            if not (isinstance(d, Integer) and len(values) == d.cardinality):
+                counts[d.name] = len(values)
+        # balanced within a branch: level counts of its numeric dimensions differ by at most one
+        assert not counts or max(counts.values()) - min(counts.values()) <= 1, counts
+    return levels, grid, _levels_of(space, grid)
 
 
 def test_svc_wine_grid_is_interior_balanced_and_conditional(catalogue_problems):
     space = catalogue_problems["svc-wine"].space
     levels, grid, seen = _check_practitioners_grid(space, 20)
-    assert len(seen["C"]) == 3 and len(seen["gamma"]) == 3  # not {1e-3, 1e3} x {1e-4, 10}
-    assert seen["kernel"] == ["'linear'", "'rbf'"]  # reduced, keeping rbf, the default
+    rbf = [c for c in grid if c["kernel"] == "rbf"]
+    assert len({c["C"] for c in rbf}) == 2 and len({c["gamma"] for c in rbf}) == 2
+    assert len(seen["kernel"]) == 4  # every kernel, even at 20 (v3)
     assert all("gamma" not in c for c in grid if c["kernel"] == "linear")
     levels, grid, seen = _check_practitioners_grid(space, 50)
-    assert len(seen["kernel"]) == 4  # the budget allows every kernel
+    assert len(seen["kernel"]) == 4
     for config in grid:  # degree only under poly, coef0 under poly and sigmoid
         assert ("degree" in config) == (config["kernel"] == "poly")
         assert ("coef0" in config) == (config["kernel"] in ("poly", "sigmoid"))
-    assert len({c["degree"] for c in grid if "degree" in c}) >= 2
 
 
 def test_mlp_iris_grid_searches_the_dimensions_that_matter(catalogue_problems):
     space = catalogue_problems["mlp-iris"].space
     levels, grid, seen = _check_practitioners_grid(space, 50)
+    adam = [c for c in grid if c["solver"] == "adam"]
     for name in ("learning_rate_init", "alpha", "width", "batch_size"):
-        assert len(seen[name]) == 2, name  # the old grid left these at their centre
-    assert all(c["solver"] == "adam" for c in grid)  # reduced to its default
+        assert len({c[name] for c in adam}) == 2, name  # the old grid left these at their centre
+    assert seen["solver"] == ["'adam'", "'sgd'"]  # both solvers, each with its own sub-grid
+    assert len(seen["learning_rate"]) == 3 and len(seen["nesterovs_momentum"]) == 2
     # a dimension the grid does not search stays at its default, not at its range's centre
     assert seen["beta_1"] == ["0.9"] and seen["beta_2"] == ["0.999"]
-    assert all("momentum" not in c for c in grid)  # sgd-only dimensions never appear
+    assert all("momentum" not in c for c in adam)  # sgd-only dimensions only under sgd
 
 
 def test_project_drops_inactive_dimensions(mlp_space):
