@@ -1,10 +1,13 @@
 """Shared fixtures. The tests' own catalogue (``tiny_catalogue``) must be importable by the
 evaluation child processes too, so this folder goes on their PYTHONPATH."""
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,49 @@ def run_cli(*args, catalogue=None, check=None, timeout=600, cwd=None):
     if check is not None:
         assert proc.returncode == check, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a command did, as :func:`subprocess.run` tells it (the same three fields)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def main_here(monkeypatch, *args, catalogue=None, check=None, cwd=None) -> Completed:
+    """The command line's ``main()`` in this process, with what :func:`run_cli` gives the child
+    (the catalogue variable, the working folder): for the logic of a command, which needs no
+    fresh interpreter importing scikit-learn again. Its exit code is what ``main`` returns, or
+    what argparse exits with."""
+    from bench.cli import main
+
+    if catalogue:
+        monkeypatch.setenv("SEARCHBENCH_CATALOGUE", catalogue)
+    else:
+        monkeypatch.delenv("SEARCHBENCH_CATALOGUE", raising=False)
+    monkeypatch.chdir(cwd or ROOT)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's errors and --help
+            code = exc.code if isinstance(exc.code, int) else 2
+    proc = Completed(code, out.getvalue(), err.getvalue())
+    if check is not None:
+        assert proc.returncode == check, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture
+def cli_here(monkeypatch):
+    """:func:`main_here` with this test's monkeypatch: what it sets is undone after the test."""
+
+    def run(*args, **kwargs):
+        return main_here(monkeypatch, *args, **kwargs)
+
+    return run
 
 
 @pytest.fixture(autouse=True, scope="session")
