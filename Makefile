@@ -39,9 +39,16 @@ bench-quick: install
 bench-generative: install-torch
 	$(RUN) run generative; status=$$?; $(RUN) report generative && exit $$status
 
-# the tests cover the deep problems and the torch-based strategies, so they install the extra
+# the tests cover the deep problems and the torch-based strategies, so they install the extra.
+# Two phases that together run every test: the bulk on two processes (pytest-xdist; the tests
+# that load torch into the test process are kept on one of them, see tests/conftest.py), then
+# the timing-sensitive ones (marked serial: kill -9, Ctrl-C, time limits, Dask) one at a time,
+# so that no other test competes with their deadlines. The second phase runs even when the
+# first fails; the exit status is the first failure's.
 test: install-torch
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not serial"; bulk=$$?; \
+	$(PY) -m pytest -m serial; serial=$$?; \
+	if [ $$bulk -ne 0 ]; then exit $$bulk; fi; exit $$serial
 
 ## perf: benchmarks of the harness itself (pytest-benchmark), the parallel efficiency script and
 ## a small job against a bare loop doing the same evaluations

@@ -72,6 +72,7 @@ def cli_with_plugins(folder, *args, check=None):
 
 
 # -- kill -9 ----------------------------------------------------------------------------------
+@pytest.mark.serial
 def test_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_path):
     suite = suite_file(tmp_path, ["tree-blobs", "knn-blobs", "ridge-line"], ["random", "skopt_gp"],
                        budget=25)
@@ -170,6 +171,7 @@ def test_a_raising_model_and_a_raising_strategy_fail_only_what_they_touch(tmp_pa
     assert set(pd.read_csv(out / "leaderboard.csv")["strategy"]) == {"random"}
 
 
+@pytest.mark.serial
 def test_a_trial_past_its_time_limit_is_a_timeout_and_the_run_goes_on(tmp_path):
     suite = suite_file(tmp_path, ["slow-line"], ["random"], seeds=1, budget=6)
     store = tmp_path / "s.sqlite"
