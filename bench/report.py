@@ -42,19 +42,21 @@ def check_output(out: Path) -> None:
 
 
 def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[StrategyInfo],
-                 store: Store, out: Path, force: bool = True) -> list[Path]:
+                 store: Store, out: Path, force: bool = True, figures: bool = True) -> list[Path]:
     """Write ``results/<suite>/`` into ``out``; return the files written. Unless ``force``, a
     report whose inputs (see :func:`inputs_digest`) have not changed since it was written is left
-    as it is, and nothing is returned."""
+    as it is, and nothing is returned. Without ``figures`` no figure is drawn (nor listed in the
+    README): drawing them is most of a report's time, which a caller reading only the tables,
+    the README or the page need not spend."""
     digest = inputs_digest(suite, catalogue, strategies, store)
     if not force and up_to_date(out, digest):
         return []
     report = collect(suite, catalogue, strategies, store)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(report, out)
-    figures, skipped = draw_figures(report, out)
-    written += [p for f in figures for p in f.paths]
-    (out / "README.md").write_text(readme(report, figures, skipped))
+    drawn, skipped = draw_figures(report, out) if figures else ([], [])
+    written += [p for f in drawn for p in f.paths]
+    (out / "README.md").write_text(readme(report, drawn, skipped))
     written.append(out / "README.md")
     files = sorted(p.name for p in written) + [page.PAGE, "manifest.json"]
     written.append(write_manifest(report, out / "manifest.json", digest, files))
