@@ -47,8 +47,10 @@ def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[Strate
     report whose inputs (see :func:`inputs_digest`) have not changed since it was written is left
     as it is, and nothing is returned. Without ``figures`` no figure is drawn (nor listed in the
     README): drawing them is most of a report's time, which a caller reading only the tables,
-    the README or the page need not spend."""
-    digest = inputs_digest(suite, catalogue, strategies, store)
+    the README or the page need not spend. Such a report is never up to date for a call that
+    asks for the figures."""
+    # a report without figures is another report: a later call asking for them draws them
+    digest = inputs_digest(suite, catalogue, strategies, store) + ("" if figures else "-figureless")
     if not force and up_to_date(out, digest):
         return []
     report = collect(suite, catalogue, strategies, store)
