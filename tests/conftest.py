@@ -35,6 +35,44 @@ def run_cli(*args, catalogue=None, check=None, timeout=600, cwd=None):
     return proc
 
 
+def deep_problems() -> frozenset[str]:
+    """The built-in problems that need torch (``requires``): evaluating one imports it."""
+    from bench.catalogue import load_catalogue
+
+    return frozenset(pid for pid, problem in load_catalogue("bench.datasets").problems.items()
+                     if "torch" in problem.requires)
+
+
+def evaluates_torch(item, deep: frozenset[str]) -> bool:
+    """Whether ``item`` imports torch into the test process: the deep problems' own tests, and a
+    test parametrized with a deep problem or a strategy of the torch extra."""
+    if item.module.__name__ == "test_deep":
+        return True
+    for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+        if getattr(value, "needs_extra", None) == "torch" or (isinstance(value, str)
+                                                                and value in deep):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the markers added here
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that import torch into the test process ``torch``: once torch is loaded
+    the process is never forked again (bench.evaluator.fork_safe), so every later evaluation
+    child would be a fresh interpreter; `make test` runs them in a phase of their own. And keep
+    the tests sharing a module-scoped fixture in one xdist group (``--dist loadgroup``), so that
+    the fixture is computed once, not once per worker."""
+    deep = deep_problems()
+    for item in items:
+        if evaluates_torch(item, deep):
+            item.add_marker(pytest.mark.torch)
+        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        shared = sorted(name for name, defs in fixtures.items()
+                        if defs and defs[-1].scope == "module")
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{','.join(shared)}"))
+
+
 @dataclass(frozen=True)
 class Completed:
     """What a command did, as :func:`subprocess.run` tells it (the same three fields)."""
