@@ -39,9 +39,21 @@ bench-quick: install
 bench-generative: install-torch
 	$(RUN) run generative; status=$$?; $(RUN) report generative && exit $$status
 
-# the tests cover the deep problems and the torch-based strategies, so they install the extra
+# the tests cover the deep problems and the torch-based strategies, so they install the extra.
+# Three phases that together run every test, the next starting even when one fails (the exit
+# status is the first failure's): the bulk on two processes (pytest-xdist; tests sharing a
+# module fixture stay on one, see tests/conftest.py); the tests that import torch into the test
+# process (marked torch), on two processes of their own, since a process holding torch is never
+# forked again and would start a fresh interpreter for every later evaluation; then the
+# timing-sensitive ones (marked serial: kill -9, Ctrl-C, time limits, Dask) one at a time, so
+# that no other test competes with their deadlines.
+XDIST := -n 2 --dist loadgroup
 test: install-torch
-	$(PY) -m pytest
+	status=0; \
+	$(PY) -m pytest $(XDIST) -m "not serial and not torch"; s=$$?; [ $$status -ne 0 ] || status=$$s; \
+	$(PY) -m pytest $(XDIST) -m "torch and not serial"; s=$$?; [ $$status -ne 0 ] || status=$$s; \
+	$(PY) -m pytest -m serial; s=$$?; [ $$status -ne 0 ] || status=$$s; \
+	exit $$status
 
 ## perf: benchmarks of the harness itself (pytest-benchmark), the parallel efficiency script and
 ## a small job against a bare loop doing the same evaluations

@@ -52,13 +52,17 @@ def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[Strate
                  ) -> list[Path]:
     """Write ``results/<suite>/`` into ``out``; return the files written. Unless ``force``, a
     report whose inputs (see :func:`inputs_digest`) have not changed since it was written is left
-    as it is, and nothing is returned. ``figures=False`` draws no figure (the README says so).
+    as it is, and nothing is returned. ``figures=False`` draws no figure (the README says so):
+    drawing them is most of a report's time, which a caller reading only the tables, the README
+    or the page need not spend. Such a report is never up to date for a call that asks for them.
 
     One pass: the suite's runs are asked of the planner once, the store is read once, the
     statistics are computed once into the :class:`bench.report_inputs.Report`, and each writer
     reads that and nothing above it."""
     planned = plan_report(suite, catalogue, strategies)
-    digest = inputs_digest(suite, catalogue, strategies, store, planned)
+    # a report without figures is another report: a later call asking for them draws them
+    digest = (inputs_digest(suite, catalogue, strategies, store, planned)
+              + ("" if figures else "-figureless"))
     if not force and up_to_date(out, digest):
         return []
     report = collect(suite, catalogue, strategies, store, planned)

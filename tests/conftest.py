@@ -1,10 +1,13 @@
 """Shared fixtures. The tests' own catalogue (``tiny_catalogue``) must be importable by the
 evaluation child processes too, so this folder goes on their PYTHONPATH."""
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,87 @@ def run_cli(*args, catalogue=None, check=None, timeout=600, cwd=None):
     if check is not None:
         assert proc.returncode == check, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
+
+
+def deep_problems() -> frozenset[str]:
+    """The built-in problems that need torch (``requires``): evaluating one imports it."""
+    from bench.catalogue import load_catalogue
+
+    return frozenset(pid for pid, problem in load_catalogue("bench.datasets").problems.items()
+                     if "torch" in problem.requires)
+
+
+def evaluates_torch(item, deep: frozenset[str]) -> bool:
+    """Whether ``item`` imports torch into the test process: the deep problems' own tests, and a
+    test parametrized with a deep problem or a strategy of the torch extra."""
+    if item.module.__name__ == "test_deep":
+        return True
+    for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+        if getattr(value, "needs_extra", None) == "torch" or (isinstance(value, str)
+                                                                and value in deep):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the markers added here
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that import torch into the test process ``torch``: once torch is loaded
+    the process is never forked again (bench.evaluator.fork_safe), so every later evaluation
+    child would be a fresh interpreter; `make test` runs them in a phase of their own. And keep
+    the tests sharing a module-scoped fixture in one xdist group (``--dist loadgroup``), so that
+    the fixture is computed once, not once per worker."""
+    deep = deep_problems()
+    for item in items:
+        if evaluates_torch(item, deep):
+            item.add_marker(pytest.mark.torch)
+        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        shared = sorted(name for name, defs in fixtures.items()
+                        if defs and defs[-1].scope == "module")
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{','.join(shared)}"))
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a command did, as :func:`subprocess.run` tells it (the same three fields)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def main_here(monkeypatch, *args, catalogue=None, check=None, cwd=None) -> Completed:
+    """The command line's ``main()`` in this process, with what :func:`run_cli` gives the child
+    (the catalogue variable, the working folder): for the logic of a command, which needs no
+    fresh interpreter importing scikit-learn again. Its exit code is what ``main`` returns, or
+    what argparse exits with."""
+    from bench.cli import main
+
+    if catalogue:
+        monkeypatch.setenv("SEARCHBENCH_CATALOGUE", catalogue)
+    else:
+        monkeypatch.delenv("SEARCHBENCH_CATALOGUE", raising=False)
+    monkeypatch.chdir(cwd or ROOT)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's errors and --help
+            code = exc.code if isinstance(exc.code, int) else 2
+    proc = Completed(code, out.getvalue(), err.getvalue())
+    if check is not None:
+        assert proc.returncode == check, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture
+def cli_here(monkeypatch):
+    """:func:`main_here` with this test's monkeypatch: what it sets is undone after the test."""
+
+    def run(*args, **kwargs):
+        return main_here(monkeypatch, *args, **kwargs)
+
+    return run
 
 
 @pytest.fixture(autouse=True, scope="session")

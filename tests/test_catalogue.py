@@ -46,8 +46,8 @@ def test_the_catalogue_is_broad_enough():
     assert GENERATIVE <= models("density")
 
 
-def test_list_problems_counts_what_the_issue_asks(cli):
-    out = cli("list", "problems", check=0).stdout
+def test_list_problems_counts_what_the_issue_asks(cli_here):
+    out = cli_here("list", "problems", check=0).stdout
     last = out.strip().splitlines()[-1]
     counts = {task: int(n) for n, task in
               (part.split() for part in last.split("(")[1].split(")")[0].split(", "))}
@@ -162,19 +162,20 @@ WIDER_TINY = """
 
 
 def test_the_store_refuses_trials_of_another_fingerprint_through_the_command_line(
-        tmp_path, cli, monkeypatch):
+        tmp_path, cli_here, monkeypatch):
     (tmp_path / "tiny_wider.py").write_text(textwrap.dedent(WIDER_TINY))
     monkeypatch.setenv("PYTHONPATH", f"{tmp_path}:{ROOT / 'tests'}")
+    monkeypatch.syspath_prepend(tmp_path)  # the command runs in this process
     store = tmp_path / "s.sqlite"
     args = ("run", "tiny", "--store", store, "--strategies", "random", "--problems", "tree-blobs",
             "--seeds", "1", "--budget", "3", "--no-progress", "--jobs", "1")
-    cli(*args, catalogue=TINY, check=0)
+    cli_here(*args, catalogue=TINY, check=0)
     before = store.read_bytes()
-    proc = cli(*args, catalogue="tiny_wider", check=2)
+    proc = cli_here(*args, catalogue="tiny_wider", check=2)
     assert "never mixes" in proc.stderr and "fingerprint" in proc.stderr
     assert store.read_bytes() == before
-    proc = cli("report", "tiny", "--store", store, "--out", tmp_path / "out", catalogue="tiny_wider",
-               check=2)
+    proc = cli_here("report", "tiny", "--store", store, "--out", tmp_path / "out",
+                    catalogue="tiny_wider", check=2)
     assert not (tmp_path / "out").exists()
 
 
@@ -274,13 +275,13 @@ def test_problems_needing_references_are_the_missing_and_the_stale(tiny):
     assert "tree-blobs" in needing_references(tiny, entries)
 
 
-def test_references_bad_input_exits_2_and_writes_nothing(tmp_path, cli):
+def test_references_bad_input_exits_2_and_writes_nothing(tmp_path, cli_here):
     out, store = tmp_path / "refs.json", tmp_path / "refs.sqlite"
-    proc = cli("references", "--problems", "nosuch-problem", "--out", out, "--store", store,
-               catalogue=TINY, check=2)
+    proc = cli_here("references", "--problems", "nosuch-problem", "--out", out, "--store", store,
+                    catalogue=TINY, check=2)
     assert "unknown problem 'nosuch-problem'" in proc.stderr
-    proc = cli("references", "--problems", "tree-blobs", "--out", tmp_path / "no" / "refs.json",
-               "--store", store, catalogue=TINY, check=2)
+    proc = cli_here("references", "--problems", "tree-blobs", "--out",
+                    tmp_path / "no" / "refs.json", "--store", store, catalogue=TINY, check=2)
     assert "cannot be written" in proc.stderr
     assert not out.exists() and not store.exists()
 
@@ -325,19 +326,19 @@ def test_the_built_in_suites_have_the_promised_shape():
     assert full.seeds >= 10 and full.budget == 100
 
 
-def test_dry_run_prints_the_plan_and_an_estimate_and_writes_nothing(tmp_path, cli):
+def test_dry_run_prints_the_plan_and_an_estimate_and_writes_nothing(tmp_path, cli_here):
     store = tmp_path / "s.sqlite"
-    proc = cli("run", "tiny", "--store", store, "--dry-run", "--strategies", "random,grid",
-               catalogue=TINY, check=0)
+    proc = cli_here("run", "tiny", "--store", store, "--dry-run", "--strategies", "random,grid",
+                    catalogue=TINY, check=0)
     assert "12 runs (0 done, 0 to resume, 12 new" in proc.stdout
     assert "estimated:" in proc.stdout and "wall time about" in proc.stdout
     assert not store.exists()
     # with a store, what is done is left out of the estimate
-    cli("run", "tiny", "--store", store, "--strategies", "random", "--no-progress", "--jobs", "1",
-        catalogue=TINY, check=0)
+    cli_here("run", "tiny", "--store", store, "--strategies", "random", "--no-progress", "--jobs",
+             "1", catalogue=TINY, check=0)
     before = store.read_bytes()
-    proc = cli("run", "tiny", "--store", store, "--dry-run", "--strategies", "random,grid",
-               catalogue=TINY, check=0)
+    proc = cli_here("run", "tiny", "--store", store, "--dry-run", "--strategies", "random,grid",
+                    catalogue=TINY, check=0)
     assert "12 runs (6 done, 0 to resume, 6 new" in proc.stdout
     assert store.read_bytes() == before
 

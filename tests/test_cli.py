@@ -1,4 +1,5 @@
-"""End to end: the real command line, in separate processes, as a user drives it."""
+"""The command line: end to end in separate processes, as a user drives it (a run, a report, a
+rerun, exit codes), and its logic through ``main()`` in this process."""
 
 import pandas as pd
 
@@ -37,7 +38,8 @@ def test_run_report_and_rerun(tmp_path, cli):
     assert "is up to date" in report_again.stderr
 
 
-def test_the_same_seed_gives_identical_scores_in_separate_runs(tmp_path, cli):
+def test_the_same_seed_gives_identical_scores_in_separate_runs(tmp_path, cli_here):
+    cli = cli_here
     frames = []
     for name in ("a", "b"):
         store = tmp_path / f"{name}.sqlite"
@@ -50,14 +52,16 @@ def test_the_same_seed_gives_identical_scores_in_separate_runs(tmp_path, cli):
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
-def test_quick_suite_on_the_real_catalogue_with_overrides(tmp_path, cli):
+def test_quick_suite_on_the_real_catalogue_with_overrides(tmp_path, cli_here):
+    cli = cli_here
     store = tmp_path / "s.sqlite"
     proc = cli("run", "quick", "--store", store, "--problems", "svc-wine", "--strategies",
                "random", "--seeds", "1", "--budget", "3", "--no-progress", check=0)
     assert "1 runs (0 done" in proc.stderr
 
 
-def test_list_commands(cli):
+def test_list_commands(cli_here):
+    cli = cli_here
     strategies = cli("list", "strategies", check=0).stdout
     status = {line.split()[0]: line.rstrip() for line in strategies.splitlines()[2:] if line.strip()}
     for name in ("grid", "skopt_gp"):  # "unavailable: ..." also contains "available"
@@ -68,12 +72,13 @@ def test_list_commands(cli):
     assert "quick" in suites and "default" in suites
 
 
-def test_list_problems_shows_the_grid_at_a_budget(cli):
+def test_list_problems_shows_the_grid_at_a_budget(cli_here):
+    cli = cli_here
     out = cli("list", "problems", "--details", "--grid-budget", "12", catalogue=TINY,
               check=0).stdout
     assert "grid at budget 12" in out and "configurations for a budget of 12" in out
     proc = cli("list", "problems", "--details", "--grid-budget", "0", catalogue=TINY, check=2)
-    assert "0" in proc.stderr
+    assert "argument --grid-budget: expected a positive integer, got '0'" in proc.stderr
 
 
 def test_bad_input_exits_2_and_names_the_value(tmp_path, cli):

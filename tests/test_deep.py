@@ -100,8 +100,8 @@ def test_the_metrics_behave():
     assert 0 <= real < noise
 
 
-def test_list_problems_shows_the_deep_problems_with_spaces_metrics_and_fidelity(cli):
-    out = cli("list", "problems", "--details", check=0).stdout
+def test_list_problems_shows_the_deep_problems_with_spaces_metrics_and_fidelity(cli_here):
+    out = cli_here("list", "problems", "--details", check=0).stdout
     for pid in DEEP:
         assert pid in out
     assert "g_learning_rate" in out and "wgan_gp" in out

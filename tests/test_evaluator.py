@@ -1,3 +1,5 @@
+import pytest
+
 from bench.evaluator import ChildEvaluator, evaluate_here
 
 
@@ -14,6 +16,7 @@ def test_the_child_gives_the_same_scores_as_in_process(tiny):
     assert (there.score, there.score_std, there.test_score) == (here.score, here.score_std, here.test_score)
 
 
+@pytest.mark.serial
 def test_a_trial_past_its_time_limit_is_stopped_and_the_next_one_runs(tiny):
     problem = tiny.problems["slow-line"]  # time_limit 1 s; alpha > 1 sleeps alpha seconds per fold
     child = ChildEvaluator()

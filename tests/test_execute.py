@@ -140,6 +140,7 @@ def killer_catalogue(marker="", **band):
                                     sleepy("sleepy", 0.01)], version="kill")
 
 
+@pytest.mark.serial
 def test_runs_of_a_killed_local_worker_are_retried_and_end_as_if_nothing_happened(tmp_path):
     marker = tmp_path / "killed-once"
     # Random search's alphas on killer-line are, for seed 0, 0.001 0.001 0.014 37.5 ...; seed 1
@@ -166,6 +167,7 @@ def test_runs_of_a_killed_local_worker_are_retried_and_end_as_if_nothing_happene
     pd.testing.assert_frame_equal(trials, reference)
 
 
+@pytest.mark.serial
 def test_a_run_that_always_kills_its_worker_fails_and_the_others_complete(tmp_path):
     catalogue = killer_catalogue()  # kills whenever alpha > 1, on every attempt
     suite = Suite("k", ("killer-line", "sleepy-line"), ("random",), 1, 8)
@@ -248,6 +250,7 @@ def trials_of(store_path):
         store.close()
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_the_run_resumes_to_the_same_trials(tmp_path):
     suite = write_suite(tmp_path / "long.toml", ["sleepy-line", "sleepier-line"],
@@ -297,6 +300,7 @@ def cluster():
         cluster.close()
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_suite_on_a_dask_cluster_gives_the_local_scores(tmp_path, cluster, cli):
     local_cluster, _ = cluster
@@ -325,6 +329,7 @@ def running_threads(client):
     return client.run(lambda dask_worker: len(dask_worker.state.all_running_tasks))
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doubled(tmp_path,
                                                                                    cluster):
@@ -355,6 +360,7 @@ def test_a_killed_dask_worker_s_runs_finish_elsewhere_with_no_trial_lost_or_doub
     pd.testing.assert_frame_equal(trials, expected)
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_ctrl_c_cancels_the_runs_on_the_dask_cluster(tmp_path, cluster):
     local_cluster, client = cluster

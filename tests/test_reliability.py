@@ -72,6 +72,7 @@ def cli_with_plugins(folder, *args, check=None):
 
 
 # -- kill -9 ----------------------------------------------------------------------------------
+@pytest.mark.serial
 def test_killed_at_random_moments_resumes_to_the_uninterrupted_result(tmp_path):
     suite = suite_file(tmp_path, ["tree-blobs", "knn-blobs", "ridge-line"], ["random", "skopt_gp"],
                        budget=25)
@@ -170,6 +171,7 @@ def test_a_raising_model_and_a_raising_strategy_fail_only_what_they_touch(tmp_pa
     assert set(pd.read_csv(out / "leaderboard.csv")["strategy"]) == {"random"}
 
 
+@pytest.mark.serial
 def test_a_trial_past_its_time_limit_is_a_timeout_and_the_run_goes_on(tmp_path):
     suite = suite_file(tmp_path, ["slow-line"], ["random"], seeds=1, budget=6)
     store = tmp_path / "s.sqlite"
@@ -190,11 +192,11 @@ BROKEN_IMPORT = "import a_module_that_does_not_exist\n"
 
 
 @pytest.fixture
-def populated(tmp_path):
+def populated(tmp_path, cli_here):
     """A store holding one finished run, and a way to check it is left byte for byte."""
     store = tmp_path / "store.sqlite"
-    run_cli("run", "tiny", "--store", store, "--strategies", "random", "--problems", "ridge-line",
-            "--seeds", "1", "--budget", "3", "--no-progress", catalogue=TINY, check=0)
+    cli_here("run", "tiny", "--store", store, "--strategies", "random", "--problems", "ridge-line",
+             "--seeds", "1", "--budget", "3", "--no-progress", catalogue=TINY, check=0)
     return store
 
 
@@ -223,13 +225,15 @@ def _bad_inputs(tmp_path, store):
     ]
 
 
-def test_bad_input_is_refused_with_exit_2_and_the_store_untouched(tmp_path, populated):
+def test_bad_input_is_refused_with_exit_2_and_the_store_untouched(tmp_path, populated, cli_here):
+    """Through main() in this process: the messages and codes are its logic (tests/test_cli.py
+    checks bad input's exit code end to end)."""
     before = populated.read_bytes()
     junk_before = None
     cases = _bad_inputs(tmp_path, populated)
     junk_before = (tmp_path / "junk.sqlite").read_bytes()
     for args, message in cases:
-        proc = run_cli(*args, catalogue=TINY)
+        proc = cli_here(*args, catalogue=TINY)
         assert proc.returncode == 2, (args, proc.stderr)
         assert message in proc.stderr, (args, proc.stderr)
         assert len(proc.stderr.strip().splitlines()) <= 3, proc.stderr  # short
@@ -238,9 +242,9 @@ def test_bad_input_is_refused_with_exit_2_and_the_store_untouched(tmp_path, popu
     assert not (tmp_path / "none.sqlite").exists()
 
 
-def test_a_store_of_another_catalogue_is_refused(tmp_path, populated):
+def test_a_store_of_another_catalogue_is_refused(tmp_path, populated, cli_here):
     before = populated.read_bytes()
-    proc = run_cli("run", "quick", "--store", populated)  # the built-in catalogue
+    proc = cli_here("run", "quick", "--store", populated)  # the built-in catalogue
     assert proc.returncode == 2 and "never mixes" in proc.stderr
     assert populated.read_bytes() == before
 
@@ -261,11 +265,11 @@ def test_an_explicitly_selected_strategy_that_cannot_load_is_bad_input(tmp_path,
 
 
 # -- two processes, one store -----------------------------------------------------------------
-def test_two_concurrent_runs_on_one_store(tmp_path):
+def test_two_concurrent_runs_on_one_store(tmp_path, cli_here):
     suite = suite_file(tmp_path, ["tree-blobs", "ridge-line"], ["random", "skopt_gp"], budget=10)
     reference = tmp_path / "reference.sqlite"
-    run_cli("run", suite, "--store", reference, "--jobs", "1", "--no-progress", catalogue=TINY,
-            check=0)
+    cli_here("run", suite, "--store", reference, "--jobs", "1", "--no-progress", catalogue=TINY,
+             check=0)
     store = tmp_path / "shared.sqlite"
     env = dict(os.environ, SEARCHBENCH_CATALOGUE=TINY)
     procs = [

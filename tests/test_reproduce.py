@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from conftest import ROOT
 
-from bench.reproduce import differences, main
+from bench.reproduce import close, differences, main
 
 RUNS = ROOT / "results" / "quick" / "runs.csv"
 
@@ -28,14 +28,51 @@ def test_equal_tables_agree_whatever_their_timing(tmp_path, capsys):
     assert f"{len(other)} runs equal apart from" in capsys.readouterr().out
 
 
+SCORES = ["best_score", "best_test_score", "normalized_score", "normalized_test_score"]
+
+
+def test_scores_that_differ_in_their_last_bits_agree_within_the_default_tolerance(tmp_path,
+                                                                                  capsys):
+    """Another CPU's BLAS rounds the last bits otherwise (0.506145061438512 against a committed
+    0.5061450614385118): every score a few units in the last place away still agrees, and the
+    command says which tolerance it used."""
+    other = pd.read_csv(RUNS)
+    for column in SCORES:
+        values = other[column].to_numpy()
+        other[column] = np.nextafter(np.nextafter(values, np.inf), np.inf)  # two ulps up
+    assert (other[SCORES] != pd.read_csv(RUNS)[SCORES]).any().all()  # all moved, not rounded away
+    path = write(other, tmp_path / "runs.csv")
+    assert main([str(RUNS), str(path)]) == 0
+    assert "floats within a relative 1e-09" in capsys.readouterr().out
+    assert main([str(RUNS), str(path), "--rtol", "0"]) == 1  # exactly: they do differ
+    out = capsys.readouterr().out
+    assert "best_score differs in" in out and "(floats compared exactly)" in out
+
+
 def test_a_different_score_is_named_with_its_run(tmp_path, capsys):
     other = pd.read_csv(RUNS)
     row = one(other)
-    other.loc[row, "best_score"] = other.loc[row, "best_score"] + 1e-15
+    other.loc[row, "best_score"] = other.loc[row, "best_score"] * (1 + 1e-7)  # a real difference
     assert main([str(RUNS), str(write(other, tmp_path / "runs.csv"))]) == 1
     out = capsys.readouterr().out
     assert "best_score differs in 1 run, e.g. svc-wine/random/1" in out
     assert "normalized_score" not in out  # only what differs is named
+    assert "(floats within a relative 1e-09)" in out
+
+
+def test_the_tolerance_is_relative_and_set_by_rtol(tmp_path, capsys):
+    other = pd.read_csv(RUNS)
+    row = one(other)
+    other.loc[row, "best_score"] = other.loc[row, "best_score"] * (1 + 1e-7)
+    path = str(write(other, tmp_path / "runs.csv"))
+    assert main([str(RUNS), path, "--rtol", "1e-6"]) == 0
+    assert "(floats within a relative 1e-06)" in capsys.readouterr().out
+    zero = pd.Series([0.0, 0.0, 1.0])
+    assert close(zero, pd.Series([0.0, 1e-300, 1.0 + 1e-12])).tolist() == [True, False, True]
+    assert close(pd.Series([3, 4]), pd.Series([3, 5])).tolist() == [True, False]  # ints exactly
+    for bad in ("-1", "nan", "1"):
+        assert main([str(RUNS), path, "--rtol", bad]) == 2
+        assert f"--rtol must be at least 0 and below 1, not {float(bad)}" in capsys.readouterr().err
 
 
 def test_missing_values_are_equal_to_missing_values_only(tmp_path):

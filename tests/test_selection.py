@@ -125,10 +125,10 @@ def test_the_default_suite_lists_exactly_what_the_rule_selects(built_in):
     assert sorted(suite["problems"]) == sorted(chosen)
 
 
-def test_the_list_command_shows_why(cli):
-    proc = cli("list", "problems", "--selection")
+def test_the_list_command_shows_why(cli_here):
+    proc = cli_here("list", "problems", "--selection")
     assert "problems qualify; selected:" in proc.stdout and "out: " in proc.stdout
-    wrong = cli("list", "suites", "--selection", check=2)
+    wrong = cli_here("list", "suites", "--selection", check=2)
     assert "--selection lists problems only, not suites" in wrong.stderr
 
 

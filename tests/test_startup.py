@@ -39,6 +39,7 @@ def ran_in_a_process_without_torch(test: str) -> bool:
     return True
 
 
+@pytest.mark.serial
 @linux
 def test_a_forked_child_evaluates_with_this_process_s_imports_and_keeps_its_time_limit(tiny):
     if ran_in_a_process_without_torch(

@@ -80,21 +80,21 @@ def test_a_variant_class_travels_to_another_process_unchanged():
     assert describe(info.cls, info.name, info.origin).version == info.version
 
 
-def test_the_command_line_runs_a_variant_once_under_its_canonical_name(tmp_path, cli):
+def test_the_command_line_runs_a_variant_once_under_its_canonical_name(tmp_path, cli_here):
     store = tmp_path / "store.sqlite"
-    proc = cli("run", "tiny", "--strategies",
-               "nevergrad[optimizer=RandomSearch],ng_de,nevergrad[optimizer=TwoPointsDE]",
-               "--problems", "ridge-line", "--seeds", "1", "--budget", "3", "--store", store,
-               "--jobs", "2", "--no-progress", catalogue=TINY, check=0)
+    proc = cli_here("run", "tiny", "--strategies",
+                    "nevergrad[optimizer=RandomSearch],ng_de,nevergrad[optimizer=TwoPointsDE]",
+                    "--problems", "ridge-line", "--seeds", "1", "--budget", "3", "--store", store,
+                    "--jobs", "2", "--no-progress", catalogue=TINY, check=0)
     assert "2 runs (0 done, 0 to resume, 2 new" in proc.stderr and "2 completed" in proc.stderr
     import sqlite3
 
     names = {row[0] for row in sqlite3.connect(store).execute("SELECT strategy FROM runs")}
     assert names == {"nevergrad[optimizer=RandomSearch]", "ng_de"}
-    bad = cli("run", "tiny", "--strategies", "optuna[sampler=TPEE]", "--store", tmp_path / "x",
-              catalogue=TINY, check=2)
+    bad = cli_here("run", "tiny", "--strategies", "optuna[sampler=TPEE]", "--store", tmp_path / "x",
+                   catalogue=TINY, check=2)
     assert "sampler='TPEE' is not allowed (did you mean TPE" in bad.stderr
-    listed = cli("list", "strategies", "--variants", check=0).stdout
+    listed = cli_here("list", "strategies", "--variants", check=0).stdout
     assert "optuna[sampler=...]" in listed and "optuna_tpe = optuna[sampler=TPE]" in listed
 
 
