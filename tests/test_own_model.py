@@ -179,6 +179,7 @@ def _nan(config, fidelity, seed):
     return math.nan if config["x"] > 0.5 else config["x"]
 
 
+@pytest.mark.serial  # a time limit of 0.5 s: timing-sensitive, run alone
 def test_failing_problems_fail_their_trials_and_leave_other_runs_intact(tmp_path):
     store = tmp_path / "s.sqlite"
     compare([bowl_problem()], strategies=["random"], seeds=1, budget=5, store=store, jobs=1,
