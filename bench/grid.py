@@ -253,13 +253,14 @@ def _shares(leaves: Sequence[tuple[dict[str, Any], float]], budget: int) -> list
 def _build(space: Gridded, leaves: Sequence[tuple[dict[str, Any], float]],
            budget: int) -> PractitionersGrid | str:
     """The grid at ``budget``, or why there is none."""
+    structural = _structural(space)
     shares = _shares(leaves, budget)
     starved = [a for (a, _), s in zip(leaves, shares) if s < 1]
     if starved:
         shown = ", ".join(f"{k}={v!r}" for k, v in starved[0].items())
         return (f"its {len(leaves)} branches need one configuration each, and the budget's "
                 f"shares leave {len(starved)} without one (first: {shown})")
-    structural = _structural(space)
+    shares = _refill(space, structural, leaves, budget, shares)
     parts = [_branch_grid(space, structural, assignment, share)
              for (assignment, _), share in zip(leaves, shares)]
     _spread_choices(space, [(row, spread) for _, rows, spread in parts for row in rows])
@@ -283,6 +284,26 @@ def _build(space: Gridded, leaves: Sequence[tuple[dict[str, Any], float]],
             return (f"{d.name}'s choices {', '.join(map(repr, missing))} find no configuration "
                     f"within the branches' shares")
     return PractitionersGrid(budget, tuple(branches), tuple(configs))
+
+
+def _refill(space: Gridded, structural: set[str], leaves: Sequence[tuple[dict[str, Any], float]],
+            budget: int, shares: list[int]) -> list[int]:
+    """The shares once every branch whose whole grid is smaller than its share has given the
+    rest to the others (shared out again by weight): a practitioner enumerates a finite branch
+    whole and spends what it leaves on the others, and a grid that fits the budget whole is
+    taken whole."""
+    whole = [_branch_grid(space, structural, a, budget)[0].size for a, _ in leaves]
+    done: set[int] = set()
+    while True:
+        new = {i for i in range(len(leaves)) if i not in done and whole[i] <= shares[i]}
+        if not new or len(done | new) == len(leaves):
+            return [whole[i] if i in done | new else s for i, s in enumerate(shares)]
+        done |= new
+        rest = [i for i in range(len(leaves)) if i not in done]
+        weight = sum(leaves[i][1] for i in rest)
+        again = _shares([(leaves[i][0], leaves[i][1] / weight) for i in rest],
+                        budget - sum(whole[i] for i in done))
+        shares = [whole[i] if i in done else again[rest.index(i)] for i in range(len(leaves))]
 
 
 # -- one branch's sub-grid ------------------------------------------------------------------------

@@ -32,6 +32,29 @@ def _shares(made, name):
     return shares
 
 
+def _whole(space, branch):
+    """Whether ``branch`` holds its whole grid: no real dimension, every integer at all its
+    values, every other categorical crossed (nothing a larger share could add)."""
+    dims = {d.name: d for d in space}
+    numeric = [dims[n] for n in branch.levels
+               if n not in branch.assignment and not isinstance(dims[n], Categorical)]
+    return not branch.spread and all(isinstance(d, Integer) and branch.levels[d.name] >= d.cardinality
+                                     for d in numeric)
+
+
+def _shares_past_whole(space, made, name):
+    """The shares of ``name``'s choices whose branches could use more, and the shares of those
+    whose every branch holds its whole grid (they give the rest of their share to the others)."""
+    open_, whole = Counter(), Counter()
+    for branch in made.branches:
+        if name in branch.assignment:
+            key = repr(branch.assignment[name])
+            (whole if _whole(space, branch) else open_)[key] += branch.share
+    for key in set(open_) & set(whole):  # a choice with a branch that can grow is open
+        open_[key] += whole.pop(key)
+    return open_, whole
+
+
 def _counts(configs, name):
     return Counter(repr(c[name]) for c in configs if name in c)
 
@@ -161,9 +184,30 @@ def test_every_catalogue_grid_fits_the_budget_and_keeps_every_choice(problems, b
                 counts = _counts(made.configs, d.name)
                 assert set(counts) == {repr(c) for c in d.choices}, (pid, d.name, counts)
                 if d.name in {b for br in made.branches for b in br.assignment}:
-                    assert _within_one(_shares(made, d.name), d.choices), (pid, d.name)
+                    # shares within one, but for a choice whose branches hold their whole grid
+                    # in less: it takes that and leaves the rest to the others
+                    open_, whole = _shares_past_whole(space, made, d.name)
+                    rest = [c for c in d.choices if repr(c) not in whole]
+                    assert not rest or _within_one(open_, rest), (pid, d.name, open_, whole)
+                    assert all(v <= min(open_.values(), default=v) for v in whole.values()), \
+                        (pid, d.name, open_, whole)
                 else:  # crossed or taking turns: configurations within one of each other
                     assert _within_one(counts, d.choices), (pid, d.name, counts)
+
+
+def test_a_branch_smaller_than_its_share_is_taken_whole_and_the_rest_goes_to_the_others():
+    """Two branches at a budget of 40: `b` has only 4 configurations, so it takes those 4 and
+    `a`'s real dimension gets the other 36; a grid that fits the budget whole is taken whole."""
+    space = Space([Categorical("kind", ("a", "b")),
+                   Real("x", 0.0, 1.0, condition=when("kind", "a")),
+                   Integer("n", 1, 4, condition=when("kind", "b"))])
+    made = space.practitioners_grid(40)
+    sizes = {b.assignment["kind"]: b.size for b in made.branches}
+    assert sizes == {"a": 36, "b": 4}
+    finite = Space([Categorical("kind", ("a", "b")),
+                    Integer("m", 1, 3, condition=when("kind", "a")),
+                    Integer("n", 1, 30, condition=when("kind", "b"))])
+    assert len(finite.practitioners_grid(40).configs) == 33  # 3 + 30: the whole grid
 
 
 def test_the_grid_is_deterministic_and_its_order_follows_the_seed(problems):

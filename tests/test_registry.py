@@ -80,7 +80,7 @@ def test_identity_covers_the_space_and_the_run_loop(plugged):
     _, cls = plugged
     bench = Path(__file__).resolve().parents[1] / "bench"
     names = [p.name for p in shaping_files(cls)]
-    assert names == ["one.py", "_base.py", "_calls.py", "space.py", "codec.py", "runner.py"]
+    assert names == ["one.py", "_base.py", "_calls.py", "space.py", "grid.py", "codec.py", "runner.py"]
     assert {bench / "space.py", bench / "runner.py"} <= set(shaping_files(cls))
 
 
