@@ -180,9 +180,11 @@ def test_extras_reach_the_store_and_an_old_store_gains_the_column(tmp_path):
     frame = store.trials_frame()
     assert json.loads(frame["extras"][0]) == {"modes_covered": 7}
     store.close()
-    # a store of schema 2, made before the column, gains it on open (migration 2 -> 3)
+    # a store of schema 2, made before the column (and before schema 4's CPU seconds), gains it
+    # on open (migrations 2 -> 3 -> 4)
     db = sqlite3.connect(path)
     db.execute("ALTER TABLE trials DROP COLUMN extras")
+    db.execute("ALTER TABLE trials DROP COLUMN eval_cpu_seconds")
     db.execute("UPDATE meta SET value='2' WHERE key='schema'")
     db.commit()
     db.close()
