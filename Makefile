@@ -1,7 +1,7 @@
 # searchbench: every target installs what it needs into .venv first (from requirements.lock).
-# pip installs without compiling every module of every package (half of the install's time, most
-# of it torch's): Python compiles what is imported, on first import. The venv's own pip installs
-# the locks (upgrading it first took time and changed nothing installed).
+# pip byte-compiles what it installs: tests start many processes, and where Python may not write
+# bytecode (PYTHONDONTWRITEBYTECODE) an uncompiled install recompiles every import in every one.
+# The venv's own pip installs the locks (upgrading it first took time and changed nothing).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -15,7 +15,7 @@ TORCH_ONLY := $(shell sed -n 's/==.*//p' requirements-torch.lock | paste -sd'|' 
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --no-compile -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -24,7 +24,7 @@ install: $(STAMP)
 # The torch extra (searchbench[torch]), pinned exactly in its own lock: torch==2.13.0 is the CPU
 # build (pip takes it from the local wheel cache; an unpinned torch pulls a CUDA build of GBs).
 $(TORCH_STAMP): $(STAMP) requirements-torch.lock
-	$(PY) -m pip install --quiet --no-compile -r requirements-torch.lock
+	$(PY) -m pip install --quiet -r requirements-torch.lock
 	touch $(TORCH_STAMP)
 
 install-torch: $(TORCH_STAMP)
