@@ -49,12 +49,8 @@ bench-generative: install-torch
 # forked again and would start a fresh interpreter for every later evaluation; then the
 # timing-sensitive ones (marked serial: kill -9, Ctrl-C, time limits, Dask) one at a time, so
 # that no other test competes with their deadlines.
-# The project's own modules are compiled first: the tests start hundreds of Python processes
-# (workers, children, command lines), and where Python may not write bytecode
-# (PYTHONDONTWRITEBYTECODE) each of them would compile every module it imports again.
 XDIST := -n 2 --dist loadgroup
 test: install-torch
-	$(PY) -m compileall -q -j 2 bench strategies datasets tests examples > /dev/null
 	status=0; \
 	$(PY) -m pytest $(XDIST) -m "not serial and not torch"; s=$$?; [ $$status -ne 0 ] || status=$$s; \
 	$(PY) -m pytest $(XDIST) -m "torch and not serial"; s=$$?; [ $$status -ne 0 ] || status=$$s; \
