@@ -69,6 +69,7 @@ from bench.problem import Dataset, Evaluation, Fidelity, Problem, TrialFailed
 from bench.space import Categorical, Config, Integer, Real, Space, when
 
 from . import modes
+from .toy2d import RING8, RING_MEANS, RING_MODES, RING_STD  # noqa: F401 (re-exported)
 from .data import DATASETS
 
 #: The searchbench extra that provides what these problems need.
@@ -80,11 +81,7 @@ EXTRA = "torch"
 N_GENERATED = 1000
 RING_GENERATED = 1000
 
-RING_MODES = 8
-RING_RADIUS = 2.0
-RING_STD = 0.1
 MMD_BANDWIDTHS = (0.1, 0.5, 2.0)
-RING_MEANS = modes.ring_means(RING_MODES, RING_RADIUS)
 
 
 def torch_missing() -> str | None:
@@ -105,22 +102,11 @@ def _digits_unit():
     return (X / 16.0).astype(np.float32), None
 
 
-def _ring():
-    rng = np.random.default_rng(0)
-    n = 2500
-    mode = rng.integers(0, RING_MODES, size=n)
-    centres = RING_MEANS[mode]
-    return (centres + RING_STD * rng.standard_normal((n, 2))).astype(np.float32), None
-
-
 DIGITS_LEVELS = Dataset("digits", "density", _digit_levels,
                         "scikit-learn's 8x8 digits, 17 grey levels per pixel")
 DIGITS_BINARY = DATASETS["density"]["digits_binary"]  # the RBM's: pixels above 7 set to 1
 DIGITS_UNIT = Dataset("digits", "generative", _digits_unit,
                       "scikit-learn's 8x8 digits, grey levels scaled to [0, 1]")
-RING8 = Dataset("ring8", "generative", _ring,
-                f"2,500 points of a ring of {RING_MODES} Gaussians (radius {RING_RADIUS:g}, "
-                f"std {RING_STD:g}), seed 0")
 
 
 # -- search spaces ---------------------------------------------------------------------------
