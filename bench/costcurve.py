@@ -113,6 +113,7 @@ def _measure(problem, configs: int, seed: int, evaluate: Evaluator) -> dict:
     rng = np.random.default_rng(seed)
     candidates = [problem.space.default()] + [problem.space.sample(rng) for _ in range(configs)]
     per_rung: dict[float, list[float]] = {f: [] for f in levels}
+    last_failure = ""
     # a first evaluation pays for loading the problem, imports and caches: not measured
     evaluate(problem, candidates[0], 1.0)
     for i, config in enumerate(candidates):
@@ -120,13 +121,18 @@ def _measure(problem, configs: int, seed: int, evaluate: Evaluator) -> dict:
         for f in levels[i % len(levels):] + levels[:i % len(levels)]:
             outcome = evaluate(problem, config, f)
             if outcome.status != "ok" or outcome.cpu_seconds is None:
+                lines = (outcome.error or "").strip().splitlines()
+                last_failure = (f"at fidelity {f:g}: {outcome.status}"
+                                + (f", {lines[-1]}" if lines else "")
+                                + (", no CPU seconds" if outcome.cpu_seconds is None else ""))
                 break
             times[f] = outcome.cpu_seconds
         else:
             for f, t in times.items():
                 per_rung[f].append(t)
     if not per_rung[1.0]:
-        raise ValueError("every configuration failed while measuring the cost curve")
+        raise ValueError("every configuration failed while measuring the cost curve (the last "
+                         f"{last_failure})")
     means = {f: statistics.fmean(ts) for f, ts in per_rung.items()}
     return {"curve": [list(p) for p in make_curve(means)],
             "seconds": {f"{f:.6g}": round(t, 6) for f, t in means.items()},
