@@ -257,10 +257,21 @@ def test_same_configurations_in_another_process(strategy, traces_in_another_proc
 LEARNERS = [info for info in AVAILABLE if info.cls.learns]
 SMOOTH = Space([Real("x", -2.0, 2.0), Real("y", -2.0, 2.0)])
 SIGN_SEEDS = (0, 1, 2)
-SIGN_BUDGET = 30
+#: A run's budget: twice the strategy's initial design, so that the second half of the trials,
+#: which decides, is all past it (skopt's 10 random points: 20 trials), and at least 20.
+SIGN_BUDGET = 20
 #: Strategies whose first generation alone fills SIGN_BUDGET (nevergrad's DE draws 30 points,
 #: its PSO 40, before any score can matter): three generations' worth.
 SIGN_BUDGETS = {"ng_de": 90, "ng_pso": 120}
+
+
+def sign_budget(info) -> int:
+    if info.name in SIGN_BUDGETS:
+        return SIGN_BUDGETS[info.name]
+    budget = SIGN_BUDGET
+    while 2 * info.cls.initial_design(SMOOTH, budget) > budget:
+        budget += 1
+    return budget
 
 
 def smooth(config):
@@ -289,8 +300,7 @@ def best_late(info, sign, seed):
     its initial design was behind it (the first half is the same whatever it is told)."""
     problem = SmoothProblem(sign)
     records = []
-    spec = RunSpec("smooth", info.name, info.version, seed,
-                   SIGN_BUDGETS.get(info.name, SIGN_BUDGET), "fp")
+    spec = RunSpec("smooth", info.name, info.version, seed, sign_budget(info), "fp")
     with threadpool_limits(1):
         outcome = execute_run(spec, problem, info,
                               lambda p, params, f: problem.evaluate_outcome(params, f),
