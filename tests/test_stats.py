@@ -346,3 +346,28 @@ def test_the_leaderboard_gives_each_effect_with_its_interval_and_the_power_of_it
     assert result.power.problems == len(PROBLEMS) and result.power.comparisons == 2
     assert result.power.spread == pytest.approx(np.median(
         [(means[s] - means["random"]).std() for s in ("better", "same")]))
+
+
+@pytest.mark.parametrize("case", range(12))
+def test_the_bayesian_signed_rank_test_gives_baycomp_s_probabilities(case):
+    """bench.stats computes baycomp's SignedRankTest posterior as one matrix product: the same
+    draws, the same probabilities, on random differences, ties, equal scores and the rope's
+    edge."""
+    from baycomp import SignedRankTest
+
+    rng = np.random.default_rng(case)
+    n = int(rng.integers(2, 30))
+    x = rng.normal(0, 0.05, n)
+    y = x + rng.normal(rng.normal(0, 0.02), 0.03, n)
+    if case == 0:
+        y = x.copy()
+    elif case == 1:
+        y = x + 2 * stats.ROPE / 2  # every difference on the rope's edge
+    elif case == 2:
+        y[: n // 2] = x[: n // 2]
+    for rope in (stats.ROPE, 0.0):
+        ours = stats.bayes_signed_rank(x, y, rope=rope, nsamples=2000, seed=case)
+        theirs = SignedRankTest.probs(x, y, rope=rope, nsamples=2000, random_state=case)
+        if rope == 0:
+            theirs = (theirs[0], 0.0, theirs[1])
+        assert ours == tuple(float(t) for t in theirs)
