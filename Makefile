@@ -50,13 +50,13 @@ bench-generative: install-torch
 
 # the tests cover the deep problems and the torch-based strategies, so they install the extra.
 # Three phases that together run every test, the next starting even when one fails (the exit
-# status is the first failure's): the bulk on two processes (pytest-xdist; tests sharing a
-# module fixture stay on one, see tests/conftest.py); the tests that import torch into the test
+# status is the first failure's): the bulk on two processes (pytest-xdist; the costliest shared
+# fixtures are computed by one, see computed_once in tests/conftest.py); the tests that import torch into the test
 # process (marked torch), on two processes of their own, since a process holding torch is never
 # forked again and would start a fresh interpreter for every later evaluation; then the
 # timing-sensitive ones (marked serial: Ctrl-C, time limits, Dask) one at a time, so
 # that no other test competes with their deadlines.
-XDIST := -n 2 --dist loadgroup
+XDIST := -n 2
 # the last phase collects only the files that mark a test serial (collecting all takes seconds)
 SERIAL_FILES := $(shell grep -l 'pytest.mark.serial' tests/test_*.py)
 test: install-torch

@@ -69,18 +69,32 @@ def evaluates_torch(item, deep: frozenset[str]) -> bool:
 def pytest_collection_modifyitems(config, items):
     """Mark the tests that import torch into the test process ``torch``: once torch is loaded
     the process is never forked again (bench.evaluator.fork_safe), so every later evaluation
-    child would be a fresh interpreter; `make test` runs them in a phase of their own. And keep
-    the tests sharing a module-scoped fixture in one xdist group (``--dist loadgroup``), so that
-    the fixture is computed once, not once per worker."""
+    child would be a fresh interpreter; `make test` runs them in a phase of their own."""
     deep = deep_problems()
     for item in items:
         if evaluates_torch(item, deep):
             item.add_marker(pytest.mark.torch)
-        fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-        shared = sorted(name for name, defs in fixtures.items()
-                        if defs and defs[-1].scope == "module")
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{','.join(shared)}"))
+
+
+def computed_once(tmp_path_factory, key: str, compute):
+    """``compute()``'s JSON-able value, computed by one test process of this session and read by
+    the others: pytest-xdist gives each of its workers its own module fixtures, and the tests
+    that read one may land on either worker. The first worker to ask computes the value under a
+    file lock in the session's shared temporary folder; without xdist it is simply computed."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return compute()
+    import fcntl
+    import json
+
+    shared = tmp_path_factory.getbasetemp().parent  # the session's, above each worker's own
+    path = shared / f"{key}.json"
+    with open(shared / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return json.loads(path.read_text())
+        value = compute()
+        path.write_text(json.dumps(value))
+        return value
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from conftest import computed_once
 from bench.catalogue import load_catalogue
 from bench.evaluator import evaluate_here
 from bench.plan import select_strategies, suite_problems
@@ -59,14 +60,19 @@ for pid, config in json.loads(sys.argv[1]).items():
 
 
 @pytest.fixture(scope="module")
-def fresh_process_scores():
+def fresh_process_scores(tmp_path_factory):
     """Every deep problem's scores at its minimum fidelity in one fresh process (no cached
-    state: classifier, torch settings), which starts torch once for all of them."""
+    state: classifier, torch settings), which starts torch once for all of them (once per
+    session, whichever test process asks first)."""
     pytest.importorskip("torch")
     configs = json.dumps({pid: _config(pid) for pid in DEEP})
-    out = subprocess.run([sys.executable, "-c", FRESH, configs], capture_output=True, text=True,
-                         check=True)
-    return dict(line.split(" ", 1) for line in out.stdout.strip().splitlines())
+
+    def compute():
+        out = subprocess.run([sys.executable, "-c", FRESH, configs], capture_output=True,
+                             text=True, check=True)
+        return dict(line.split(" ", 1) for line in out.stdout.strip().splitlines())
+
+    return computed_once(tmp_path_factory, "deep-fresh-scores", compute)
 
 
 @pytest.mark.parametrize("pid", DEEP)

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from threadpoolctl import threadpool_limits
 
+from conftest import computed_once
+
 from bench.evaluator import Outcome
 from bench.problem import Fidelity
 from bench.registry import discover
@@ -223,8 +225,9 @@ def test_nothing_is_left_in_the_working_or_temporary_folders(strategy, tmp_path,
 
 
 @pytest.fixture(scope="module")
-def traces_in_another_process(request):
-    """Traces of seed 0 computed by a fresh process whose string hashing differs from this one's.
+def traces_in_another_process(request, tmp_path_factory):
+    """Traces of seed 0 computed by a fresh process whose string hashing differs from this one's
+    (once per session, whichever test process asks first).
 
     Only the strategies whose cross-process test was collected are traced, so that ``-k name``
     stays quick."""
@@ -233,14 +236,18 @@ def traces_in_another_process(request):
         if item.originalname == "test_same_configurations_in_another_process"
         and item.callspec.params["strategy"].available
     })
-    # one child: with this process it makes two processes, two hash seeds, fresh instances
-    hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
-    env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-    code = f"import test_strategies as t; t.print_traces({names!r})"
-    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
-                           capture_output=True, timeout=600)
-    assert child.returncode == 0, child.stderr
-    return json.loads(child.stdout.strip().splitlines()[-1])
+
+    def compute():
+        # one child: with this process it makes two processes, two hash seeds, fresh instances
+        hash_seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        code = f"import test_strategies as t; t.print_traces({names!r})"
+        child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, text=True,
+                               capture_output=True, timeout=600)
+        assert child.returncode == 0, child.stderr
+        return json.loads(child.stdout.strip().splitlines()[-1])
+
+    return computed_once(tmp_path_factory, "traces-" + "-".join(names), compute)
 
 
 def test_same_configurations_in_another_process(strategy, traces_in_another_process):
