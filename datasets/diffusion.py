@@ -204,13 +204,13 @@ class DigitDiffusionProblem(DigitGANProblem):
 
 
 PROBLEMS = [
-    _problem(RingDiffusionProblem, "diffusion", RING8, _ddpm(False), DIFFUSION_SPACE, 600,
+    _problem(RingDiffusionProblem, "diffusion", RING8, _ddpm(False), DIFFUSION_SPACE, 500,
              "modes covered x share of samples within 3 std of a mode",
              ("modes_covered", "high_quality_fraction", "memorization")),
-    _problem(SpiralDiffusionProblem, "diffusion", SPIRAL, _ddpm(False), DIFFUSION_SPACE, 300,
+    _problem(SpiralDiffusionProblem, "diffusion", SPIRAL, _ddpm(False), DIFFUSION_SPACE, 400,
              "harmonic mean of k-NN precision and recall of samples against held-out points",
              ("precision", "recall", "memorization")),
-    _problem(DigitDiffusionProblem, "diffusion", DIGITS_UNIT, _ddpm(True), DIFFUSION_SPACE, 300,
+    _problem(DigitDiffusionProblem, "diffusion", DIGITS_UNIT, _ddpm(True), DIFFUSION_SPACE, 400,
              "negated FID in a fixed digit classifier's features",
              ("fid", "classes_covered", "memorization")),
 ]

@@ -140,7 +140,7 @@ def _flow(dataset, full: int):
 
 
 PROBLEMS = [
-    _flow(RING8, 100),
-    _flow(DATASETS["density"]["china_patches"], 100),
-    _flow(DATASETS["density"]["wine"], 100),
+    _flow(RING8, 150),
+    _flow(DATASETS["density"]["china_patches"], 150),
+    _flow(DATASETS["density"]["wine"], 150),
 ]
