@@ -124,4 +124,12 @@ def test_each_diffusion_metric_ranks_held_out_data_above_collapse_and_blur(pid):
     real, real_extras = _scores(problem, data)
     assert real > _scores(problem, collapsed)[0]
     assert real > _scores(problem, blur)[0]
+    if pid == "diffusion-digits":  # and above real digits blurred as images
+        from scipy import ndimage
+
+        def blurred(n):
+            images = data(n).reshape(-1, 8, 8)
+            return ndimage.gaussian_filter(images, sigma=(0, 1, 1)).reshape(n, 64)
+
+        assert real > _scores(problem, blurred)[0]
     assert set(real_extras) == EXTRAS[pid] and math.isfinite(real_extras["memorization"])
