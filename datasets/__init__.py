@@ -15,7 +15,7 @@ Frozen references for the normalized score are in ``references.json`` (made by
 
 from __future__ import annotations
 
-from . import classifiers, deep, generative, pipelines, regressors
+from . import classifiers, deep, diffusion, flows, generative, pipelines, regressors
 
 #: Bump with every release of the catalogue (problems added, removed or redefined); the
 #: fingerprint changes with any definition or data anyway. A change to how an existing problem is
@@ -24,4 +24,5 @@ from . import classifiers, deep, generative, pipelines, regressors
 VERSION = "2026.12.1"
 
 PROBLEMS = [*classifiers.PROBLEMS, *regressors.PROBLEMS, *generative.PROBLEMS, *deep.PROBLEMS,
+            *flows.PROBLEMS, *diffusion.PROBLEMS,
             *pipelines.PROBLEMS]
