@@ -1,10 +1,11 @@
 """Deep generative problems: small VAEs and GANs in PyTorch, trained on the CPU, offline.
 
-Four problems, each a multilayer perceptron trained for a fixed number of gradient steps (the
+Eight problems, each a multilayer perceptron trained for a fixed number of gradient steps (the
 fidelity; a full evaluation is ``steps`` updates, so the batch size does not multiply the work).
-The step counts (150 for ``vae-digits``, 200 for the others) keep a full evaluation at a mean
-under 0.5 CPU seconds and a 90th percentile under 1.5 s over random configurations on a shared
-two-core machine (measured with ``python -m bench.datasets.eval_costs``):
+The step counts (150 for ``vae-digits``, 200 for the first GANs and ``vae-digits_binary``, 300
+for the Gaussian VAEs, 400 for ``gan-grid25`` and ``gan-spiral``) keep a full evaluation at a
+mean under 0.5 CPU seconds and a 90th percentile under 1.5 s over random configurations on a
+shared two-core machine (measured with ``python -m bench.datasets.eval_costs``):
 
 ``vae-digits``
     A VAE on scikit-learn's 8x8 digits. Each pixel takes one of 17 grey levels (0..16), and the
@@ -28,6 +29,24 @@ two-core machine (measured with ``python -m bench.datasets.eval_costs``):
     luck too. The squared MMD to the validation points (Gretton et al. 2012; Gaussian kernels
     of bandwidths 0.1, 0.5 and 2), the score of earlier versions, is recorded beside it with the
     two parts: it ranked a blur covering no mode near the top.
+``gan-grid25``
+    The same GAN and metric on the 5 x 5 grid of Gaussians (std 0.05, :mod:`datasets.toy2d`),
+    with the memorization side value below. Its modes are sharp: few configurations cover one
+    within 400 steps, so most scores are 0 or near it.
+``gan-spiral``
+    The same GAN on a two-armed spiral, a curve and not a mixture: scored by the harmonic mean
+    of k-nearest-neighbour precision and recall (Kynkäänniemi et al. 2019,
+    :mod:`datasets.sample_metrics`) of 1,000 samples against the validation points, the test
+    score of 1,000 other latent draws against the test points; precision and recall beside it.
+    Both newer GANs record the memorization ratio (samples' median distance to the nearest
+    training point over that to the nearest validation point; about 1 unless training points
+    are copied).
+``vae-china_patches``, ``vae-wine``
+    VAEs with a Gaussian decoder (the mean from the code, one learned log-variance per
+    feature, its standard deviation at least 0.01) on standardized continuous data: 4 x 4 grey
+    patches of a photograph and the 13 wine features. The ELBO is then a bound on the
+    log-density of the standardized features (nats per example, not comparable with the
+    digits' discrete likelihoods).
 
 Search spaces follow the literature: learning rates on a log scale (separate ones for the
 generator and the discriminator of a GAN, the two time-scale update rule of Heusel et al. 2017),
@@ -68,8 +87,9 @@ from sklearn.model_selection import train_test_split
 from bench.problem import Dataset, Evaluation, Fidelity, Problem, TrialFailed
 from bench.space import Categorical, Config, Integer, Real, Space, when
 
-from . import modes
-from .toy2d import RING8, RING_MEANS, RING_MODES, RING_STD  # noqa: F401 (re-exported)
+from . import modes, sample_metrics
+from .toy2d import (GRID25, GRID_MEANS, GRID_STD, RING8, RING_MEANS,  # noqa: F401 (re-exported)
+                    RING_MODES, RING_STD, SPIRAL)
 from .data import DATASETS
 
 #: The searchbench extra that provides what these problems need.
@@ -181,8 +201,9 @@ def _batches(torch, n: int, batch_size: int, generator):
 @dataclass(frozen=True)
 class VAE:
     """A multilayer-perceptron VAE with a Gaussian encoder and, per pixel, a discretized logistic
-    (``levels`` > 2 grey levels) or a Bernoulli (``levels`` == 2) decoder; trained for ``steps``
-    gradient steps."""
+    (``levels`` > 2 grey levels), a Bernoulli (``levels`` == 2) or, for continuous standardized
+    features (``levels`` == 0), a Gaussian decoder whose mean depends on the code and whose
+    log-variance is one learned value per feature; trained for ``steps`` gradient steps."""
 
     levels: int
     steps: int
@@ -208,6 +229,8 @@ class VAE:
         hidden = [self.width] * self.n_layers
         encoder = _mlp(torch, [d, *hidden, 2 * self.latent_dim], "relu")
         decoder = _mlp(torch, [self.latent_dim, *hidden, out], "relu")
+        if self.levels == 0:  # the Gaussian decoder's per-feature log-variance, learned
+            decoder.log_var = torch.nn.Parameter(torch.zeros(d))
         params = [*encoder.parameters(), *decoder.parameters()]
         opt = _optimizer(torch, params, config, self.learning_rate)
         gen = torch.Generator().manual_seed(self.seed)
@@ -235,13 +258,18 @@ class VAE:
     def _terms(self, torch, encoder, decoder, x, gen):
         """Per-example negative reconstruction log-likelihood and KL(q(z|x) || N(0, I))."""
         F = torch.nn.functional
-        xin = x / (self.levels - 1)
+        xin = x / (self.levels - 1) if self.levels else x
         mu, logvar = encoder(xin).chunk(2, dim=1)
         logvar = logvar.clamp(-20, 10)
         eps = torch.randn(mu.shape, generator=gen)
         z = mu + eps * torch.exp(0.5 * logvar)
         out = decoder(z)
-        if self.levels > 2:
+        if self.levels == 0:
+            # clamped below (std >= 0.01 on unit-variance features): a density may not spike
+            log_var = decoder.log_var.clamp(min=-9.2)
+            recon = 0.5 * (math.log(2 * math.pi) + log_var
+                           + (x - out).pow(2) * torch.exp(-log_var)).sum(1)
+        elif self.levels > 2:
             recon = -_discretized_logistic(x, *out.chunk(2, dim=1), self.levels - 1).sum(1)
         else:
             recon = F.binary_cross_entropy_with_logits(out, x, reduction="none").sum(1)
@@ -532,19 +560,67 @@ class DigitGANProblem(DeepProblem):
 
 
 @dataclass(frozen=True)
-class RingGANProblem(DeepProblem):
+class MixtureGANProblem(DeepProblem):
+    """A GAN on a mixture of isotropic Gaussians, scored by :func:`datasets.modes.mode_score`
+    on ``RING_GENERATED`` samples for validation and as many other latent draws for test."""
+
+    means: ClassVar[np.ndarray]
+    std: ClassVar[float]
+    #: whether the memorization side value is recorded (not for the ring, whose runs predate it)
+    memorization: ClassVar[bool] = True
+
     def _score(self, model):
-        _, valid, _ = self.splits3
+        train, valid, _ = self.splits3
         # one draw of 2n latent points: the first n are scored for validation, the rest for test
-        samples = model.fit_sample(self.splits3[0], 2 * RING_GENERATED)
+        samples = model.fit_sample(train, 2 * RING_GENERATED)
         shown, held = samples[:RING_GENERATED], samples[RING_GENERATED:]
-        scored = modes.mode_score(shown, RING_MEANS, RING_STD)
-        test = modes.mode_score(held, RING_MEANS, RING_STD)
-        return scored.score, test.score, {
+        scored = modes.mode_score(shown, self.means, self.std)
+        test = modes.mode_score(held, self.means, self.std)
+        extras = {
             "modes_covered": scored.modes_covered,
             "high_quality_fraction": scored.high_quality_fraction,
             "mmd2": mmd2(shown, valid.astype(np.float64)),
         }
+        if self.memorization:
+            extras["memorization"] = _memorization(shown, train, valid)
+        return scored.score, test.score, extras
+
+
+@dataclass(frozen=True)
+class RingGANProblem(MixtureGANProblem):
+    means: ClassVar[np.ndarray] = RING_MEANS
+    std: ClassVar[float] = RING_STD
+    memorization: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class GridGANProblem(MixtureGANProblem):
+    means: ClassVar[np.ndarray] = GRID_MEANS
+    std: ClassVar[float] = GRID_STD
+
+
+@dataclass(frozen=True)
+class CurveGANProblem(DeepProblem):
+    """A GAN on a 2-D set that is not a mixture, scored by k-NN precision and recall
+    (:func:`datasets.sample_metrics.precision_recall`, their harmonic mean): ``RING_GENERATED``
+    samples against the validation points, as many other latent draws against the test points."""
+
+    def _score(self, model):
+        train, valid, test = self.splits3
+        samples = model.fit_sample(train, 2 * RING_GENERATED)
+        shown, held = samples[:RING_GENERATED], samples[RING_GENERATED:]
+        scored = sample_metrics.precision_recall(shown, valid)
+        tested = sample_metrics.precision_recall(held, test)
+        return scored.score, tested.score, {
+            "precision": scored.precision, "recall": scored.recall,
+            "memorization": _memorization(shown, train, valid)}
+
+
+def _memorization(samples: np.ndarray, train: np.ndarray, held_out: np.ndarray) -> float:
+    """:func:`datasets.sample_metrics.memorization` (NaN, not a failed trial, for a generator
+    whose samples are not all finite: its score already counts them as 0)."""
+    return sample_metrics.memorization(samples, train.astype(np.float64),
+                                       held_out.astype(np.float64))
 
 
 def _problem(cls, model, dataset, estimator, space, full, scoring, extras, fixed=None):
@@ -564,13 +640,30 @@ def _gan(output: str):
 
 ELBO = "held-out ELBO per example (nats)"
 VAE_EXTRAS = ("reconstruction_nll", "kl")
+GAUSSIAN_ELBO = "held-out ELBO per example (nats, a bound on the log-density)"
+#: Full step counts of the newer problems, within the cost rule of the module's docstring:
+#: mean / 90th-percentile CPU seconds of a full evaluation over the default and 15 random
+#: configurations (seed 0, one thread): gan-grid25 0.36 / 0.52, gan-spiral 0.36 / 0.52,
+#: vae-china_patches 0.34 / 0.52, vae-wine 0.35 / 0.53.
+GRID_STEPS = SPIRAL_STEPS = 400
+PATCH_STEPS = WINE_STEPS = 300
+MODE_METRIC = "modes covered x share of samples within 3 std of a mode"
+MODE_EXTRAS = ("modes_covered", "high_quality_fraction", "mmd2")
 
 PROBLEMS = [
     _problem(VAEProblem, "vae", DIGITS_LEVELS, _vae(17), VAE_SPACE, 150, ELBO, VAE_EXTRAS),
     _problem(VAEProblem, "vae", DIGITS_BINARY, _vae(2), VAE_SPACE, 200, ELBO, VAE_EXTRAS),
     _problem(DigitGANProblem, "gan", DIGITS_UNIT, _gan("sigmoid"), GAN_SPACE, 200,
              "negated FID in a fixed digit classifier's features", ("fid", "classes_covered")),
-    _problem(RingGANProblem, "gan", RING8, _gan("linear"), GAN_SPACE, 200,
-             "modes covered x share of samples within 3 std of a mode",
-             ("modes_covered", "high_quality_fraction", "mmd2")),
+    _problem(RingGANProblem, "gan", RING8, _gan("linear"), GAN_SPACE, 200, MODE_METRIC,
+             MODE_EXTRAS),
+    _problem(GridGANProblem, "gan", GRID25, _gan("linear"), GAN_SPACE, GRID_STEPS, MODE_METRIC,
+             (*MODE_EXTRAS, "memorization")),
+    _problem(CurveGANProblem, "gan", SPIRAL, _gan("linear"), GAN_SPACE, SPIRAL_STEPS,
+             "harmonic mean of k-NN precision and recall (k=3) against held-out points",
+             ("precision", "recall", "memorization")),
+    _problem(VAEProblem, "vae", DATASETS["density"]["china_patches"], _vae(0), VAE_SPACE,
+             PATCH_STEPS, GAUSSIAN_ELBO, VAE_EXTRAS),
+    _problem(VAEProblem, "vae", DATASETS["density"]["wine"], _vae(0), VAE_SPACE, WINE_STEPS,
+             GAUSSIAN_ELBO, VAE_EXTRAS),
 ]
