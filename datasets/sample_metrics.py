@@ -12,10 +12,11 @@ one score by their harmonic mean (an F1), which is 0 when either is 0 and 1 only
 neither failure can buy a good score.
 
 **Memorization** (a side value, never the score): the median distance of the samples to their
-nearest training point divided by the median distance to their nearest held-out point, with the
-training points subsampled to the held-out set's size so that a larger set does not look closer
-by its size alone. A generator that draws from the data's distribution gives about 1; one that
-copies its training points gives well under 1.
+nearest training point divided by the median distance of held-out points to theirs, the
+data-copying comparison of Meehan et al. 2020 ("A non-parametric test to detect data-copying in
+generative models"). Held-out points are fresh draws of the data's distribution that the model
+never saw, so a generator that draws from that distribution gives about 1 whatever the set
+sizes; one that copies its training points gives well under 1 (0 for exact copies).
 
 Both use Euclidean distances in the space the points are given in (for images, the features the
 problem scores in); the same points always give the same values.
@@ -80,19 +81,15 @@ def precision_recall(samples: np.ndarray, real: np.ndarray, k: int = K) -> Preci
     return PrecisionRecall(precision, recall)
 
 
-def memorization(samples: np.ndarray, train: np.ndarray, held_out: np.ndarray,
-                 seed: int = 0) -> float:
-    """Median nearest-training-point distance over median nearest-held-out-point distance of
-    ``samples`` (the training points subsampled to the held-out set's size with ``seed``)."""
+def memorization(samples: np.ndarray, train: np.ndarray, held_out: np.ndarray) -> float:
+    """Median nearest-training-point distance of ``samples`` over that of ``held_out`` points."""
     held_out = _check("held_out", held_out, None, 0)
     train = _check("train", train, held_out.shape[1], 0)
     samples = _check("samples", samples, held_out.shape[1], 0)
     if not np.isfinite(samples).all():
         return float("nan")
-    if len(train) > len(held_out):
-        pick = np.random.default_rng(seed).choice(len(train), len(held_out), replace=False)
-        train = train[np.sort(pick)]
-    to_train = NearestNeighbors(n_neighbors=1).fit(train).kneighbors(samples)[0][:, 0]
-    to_held = NearestNeighbors(n_neighbors=1).fit(held_out).kneighbors(samples)[0][:, 0]
-    denominator = float(np.median(to_held))
+    nearest = NearestNeighbors(n_neighbors=1).fit(train)
+    to_train = nearest.kneighbors(samples)[0][:, 0]
+    held_to_train = nearest.kneighbors(held_out)[0][:, 0]
+    denominator = float(np.median(held_to_train))
     return float(np.median(to_train)) / denominator if denominator > 0 else float("nan")
