@@ -172,16 +172,19 @@ def test_strategies_of_an_extra_run_only_where_a_suite_names_them():
     assert [s.name for s in select_strategies(["optuna_gp"], found)] == ["optuna_gp"]
 
 
-def test_the_generative_suite_lists_every_available_strategy():
+def test_the_generative_suite_takes_every_deep_problem_and_a_strategy_of_each_family():
     pytest.importorskip("torch")
     suite = load_suite("generative", BUILT_IN.suites_dir)
-    available = {name for name, info in discover().items() if info.available}
-    assert suite.strategies is not None and set(suite.strategies) == available
+    default = load_suite("default", BUILT_IN.suites_dir)
+    # the default suite's strategy of each family of search method, and the torch-based GPs
+    assert suite.strategies is not None
+    assert set(suite.strategies) == set(default.strategies) | {"optuna_gp", "botorch"}
     assert suite.seeds >= 3 and suite.budget >= 30
     problems = suite_problems(suite, BUILT_IN)
+    deep = {pid for pid, p in BUILT_IN.problems.items() if "torch" in p.requires}
+    assert set(DEEP) <= deep <= set(problems)
     models = {BUILT_IN.problems[p].model for p in problems}
-    # the first four deep problems; the newer ones join when the suite is resized for them
-    assert set(DEEP[:4]) <= set(problems) and {"gmm", "kde", "rbm", "vae", "gan"} == models
+    assert models == {"gmm", "bgmm", "kde", "rbm", "vae", "gan", "flow", "diffusion"}
 
 
 # -- side metrics in the trial record ---------------------------------------------------------
