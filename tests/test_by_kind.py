@@ -2,6 +2,7 @@
 the mean of the leaderboard's per-problem differences, intervals that hold the mean, none for one
 problem, and the same files from the same store."""
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,7 @@ def groups(table, breakdown):
 def test_groups_are_formed_from_each_problems_definition(written):
     out, files = written
     assert {BY_KIND_MD, BY_KIND_CSV} <= {p.name for p in files}
+    assert {BY_KIND_MD, BY_KIND_CSV} <= set(json.loads((out / "manifest.json").read_text())["files"])
     table = pd.read_csv(out / BY_KIND_CSV)
     assert list(table.columns) == CSV_COLUMNS
     assert set(table["strategy"]) == {"good", "odd"}  # random is the baseline, not a row
