@@ -23,6 +23,7 @@ def readme(report: Report, figures: Sequence[Figure] = (), skipped: Sequence[str
         "## Leaderboard at equal evaluations",
         leaderboard_markdown(report),
         leaderboard_legend(report),
+        BY_KIND,
     ]
     if report.board_time is not None:
         # what the cut did (and what it left out) stays with the table it explains
@@ -101,12 +102,17 @@ def data_notes(report: Report, skipped: Sequence[str] = ()) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+BY_KIND = ("By kind of problem (task, model family, dimensionality, conditional or flat space): "
+           "[`by_kind.md`](by_kind.md), each strategy's effect against random search per group "
+           "with intervals.")
+
 FILES = """| file | contents |
 |---|---|
 | `README.md` | this report |
 | `index.html` | this report as one interactive page (open it in a browser; it works offline) |
 | `leaderboard.md`, `leaderboard.csv`, `leaderboard.tex` | the leaderboard at equal evaluations (the CSV has every statistic in its own column; the LaTeX table needs `booktabs`) |
 | `leaderboard_equal_time.md`, `leaderboard_equal_time.csv` | the leaderboard at equal time: runs cut at random search's seconds on the same problem and seed (depends on the machine) |
+| `by_kind.md`, `by_kind.csv` | each strategy's effect against random search by task, model family, dimensionality and conditional or flat space, with intervals |
 | `runs.csv` | one row per run at the budget: best CV and test scores, raw and normalized, trials, cost, failures, seconds |
 | `{trials_csv}`, `trials.parquet` | the trial record: one row per trial |
 | `*.png`, `*.pdf` | the figures |

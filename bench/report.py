@@ -9,7 +9,8 @@ search or with one strategy are said in the report instead of stopping it.
 The parts live in their own modules: the report's data, read and computed once, and the digest
 of its inputs (:mod:`bench.report_inputs`, with the curves of :mod:`bench.report_curves`); the
 text of its tables (:mod:`bench.report_text`); and the writers, which read that data and call
-nothing above it: the tables (:mod:`bench.tables`), the figures (:mod:`bench.figures`), the
+nothing above it: the tables (:mod:`bench.tables`), the results by kind of problem
+(:mod:`bench.by_kind`), the figures (:mod:`bench.figures`), the
 README (:mod:`bench.readme`), the manifest (:mod:`bench.provenance`) and the page
 (:mod:`bench.page`).
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import page
+from bench.by_kind import write_by_kind
 from bench.catalogue import Catalogue
 from bench.errors import BadInput
 from bench.figures import draw_figures
@@ -68,6 +70,7 @@ def write_report(suite: Suite, catalogue: Catalogue, strategies: Sequence[Strate
     report = collect(suite, catalogue, strategies, store, planned)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(report, out)
+    written += write_by_kind(report, out)
     drawn, skipped = draw_figures(report, out) if figures else ([], [NO_FIGURES])
     written += [p for f in drawn for p in f.paths]
     (out / "README.md").write_text(readme(report, drawn, skipped))

@@ -21,7 +21,7 @@ FIGURES = ["normalized_convergence", "convergence", "convergence_time", "average
            "ecdf", "overfitting", "timing", "critical_difference"]
 TABLES = ["trials.csv", "trials.parquet", "runs.csv", "leaderboard.csv", "leaderboard.md",
           "leaderboard.tex", "leaderboard_equal_time.csv", "leaderboard_equal_time.md",
-          "manifest.json", "README.md", "index.html"]
+          "by_kind.md", "by_kind.csv", "manifest.json", "README.md", "index.html"]
 STRONG = {"random": synth.Behaviour(0), "good": synth.Behaviour(2, suggest_seconds=0.05),
           "best": synth.Behaviour(4, suggest_seconds=0.2)}
 
