@@ -21,7 +21,7 @@ from . import classifiers, deep, diffusion, flows, generative, pipelines, regres
 #: fingerprint changes with any definition or data anyway. A change to how an existing problem is
 #: computed must also show in its definition (``to_dict``): references and seeding compare each
 #: problem's own digest, not this version. CHANGELOG.md lists what each version changed.
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
 
 PROBLEMS = [*classifiers.PROBLEMS, *regressors.PROBLEMS, *generative.PROBLEMS, *deep.PROBLEMS,
             *flows.PROBLEMS, *diffusion.PROBLEMS,
