@@ -5,7 +5,8 @@ metric and the protocol (a 20% holdout test split, then 5-fold CV on the rest, s
 classification). The problems are the model families of ``classifiers.py``, ``regressors.py``
 and ``generative.py`` crossed with the datasets of ``data.py`` (bundled with scikit-learn or
 statsmodels, or generated); the spaces they share are in
-``spaces.py``. ``pipelines.py`` searches the preprocessing and the model together. ``deep.py`` adds VAEs and GANs in PyTorch (the ``searchbench[torch]`` extra,
+``spaces.py``. ``pipelines.py`` searches the preprocessing and the model together. ``deep.py`` adds VAEs and GANs in PyTorch, ``flows.py`` normalizing flows and ``diffusion.py``
+diffusion models (the ``searchbench[torch]`` extra,
 imported only when one is evaluated), with one fixed validation split instead of the folds. ``searchbench list problems --details`` prints the catalogue as a table, and
 ``CATALOGUE.md`` is that table rendered for reading on a repository page.
 
