@@ -1,6 +1,6 @@
 import pytest
 
-from bench.evaluator import evaluate_here
+from bench.evaluator import Outcome, evaluate_here
 from bench.registry import discover
 from bench.records import RunSpec, strategy_seed
 from bench.runner import ReplayDiverged, execute_run
@@ -53,14 +53,19 @@ def test_every_run_spends_exactly_its_budget(tiny):
     assert all(r.eval_seconds > 0 and r.suggest_seconds >= 0 for r in records)
 
 
+def _constant(problem, params, fidelity):
+    """An evaluation that fits nothing: the grid's length does not depend on its scores."""
+    return Outcome("ok", 0.5, 0.0, 0.5, 0.0)
+
+
 def test_an_exhausted_grid_spends_less(tiny):
     records = []
     execute_run(spec_for("ridge-line", "grid", budget=100), tiny.problems["ridge-line"],
-                discover()["grid"], evaluate_here, records.append)
+                discover()["grid"], _constant, records.append)
     assert len(records) == 100  # alpha takes 50 levels x 2 intercepts
     records = []
     execute_run(spec_for("knn-blobs", "grid", budget=2000), tiny.problems["knn-blobs"],
-                discover()["grid"], evaluate_here, records.append)
+                discover()["grid"], _constant, records.append)
     # the grid of knn-blobs is finite: 15 neighbours x 2 weights x (auto + 46 kd_tree leaf sizes)
     assert len(records) == 15 * 2 * (1 + 46)
 
