@@ -9,6 +9,7 @@ drive the real command line with a strategy that breaks the rules.
 
 import functools
 import gc
+import hashlib
 import inspect
 import json
 import math
@@ -247,7 +248,8 @@ def traces_in_another_process(request, tmp_path_factory):
         assert child.returncode == 0, child.stderr
         return json.loads(child.stdout.strip().splitlines()[-1])
 
-    return computed_once(tmp_path_factory, "traces-" + "-".join(names), compute)
+    key = hashlib.sha256(" ".join(names).encode()).hexdigest()[:16]  # a file name of any length
+    return computed_once(tmp_path_factory, f"traces-{key}", compute)
 
 
 def test_same_configurations_in_another_process(strategy, traces_in_another_process):
